@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+/**
+ * lvsd: the director daemon's command line. Subcommands live in their own modules and are loaded lazily,
+ * so `lvsd --help` stays fast and a subcommand's dependencies load only when it runs.
+ */
+import { VERSION } from '../version.js';
+
+const USAGE = `lvsd ${VERSION} - health-checking HA director for Linux IPVS
+
+Usage:
+  lvsd check -c FILE [--node NAME] [--json]   validate a config and print the resolved model for a node
+  lvsd --help | -h                            show this help
+  lvsd --version | -v                         show the version
+
+The config file describes the whole director pair; each node picks its section by
+hostname or --node. See conf/ for examples and conf/lvsd.schema.json for the schema.
+`;
+
+type Subcommand = (argv: string[]) => Promise<number>;
+
+const subcommands: Record<string, () => Promise<Subcommand>> = {
+  check: async () => (await import('./check.js')).runCheck,
+};
+
+/** Runs lvsd with the given arguments and resolves to the process exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(USAGE);
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version' || first === '-v' || first === 'version') {
+    process.stdout.write(`lvsd ${VERSION}\n`);
+    return 0;
+  }
+  const load = subcommands[first];
+  if (!load) {
+    process.stderr.write(`lvsd: unknown command '${first}'\n\n${USAGE}`);
+    return 2;
+  }
+  const run = await load();
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`lvsd: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
