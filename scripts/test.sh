@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# test.sh: the whole test suite. Installs what it needs (scripts/bootstrap.sh), then runs
+#   unit    pure tests, no root
+#   netns   as root, in network namespaces on this machine
+#   kernel  inside the kernel lab (a Debian kernel with IPVS under qemu), all in one boot
+# and prints one summary line per suite with its counts. Usage: test.sh [unit] [netns] [kernel]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+bash scripts/bootstrap.sh || { echo "test: bootstrap failed" >&2; exit 1; }
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(unit netns kernel)
+out=$(mktemp -d /tmp/lvsd-test.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+
+for suite in "${suites[@]}"; do
+  start=$(date +%s)
+  echo "=== suite $suite"
+  case "$suite" in
+    unit|netns)
+      npx vitest run --project "$suite" --reporter=default --reporter=json --outputFile.json="$out/$suite.json"
+      ;;
+    kernel)
+      # The guest sees this machine's root read-only; its reports come back through the lab's
+      # writable share ($LVSD_KERNEL_LAB_OUT inside, $out here).
+      bash scripts/kernel-lab.sh run --out "$out" -- \
+        bash -c 'cd "$1" && npx vitest run --project kernel --reporter=default --reporter=json --outputFile.json="$LVSD_KERNEL_LAB_OUT/kernel.json"' _ "$root" \
+        || [ -f "$out/kernel.json" ] || echo "kernel lab did not complete (see the output above)" >"$out/kernel.reason"
+      ;;
+    *) echo "test: unknown suite '$suite' (unit, netns, kernel)" >&2; exit 2 ;;
+  esac
+  echo "=== suite $suite took $(( $(date +%s) - start )) s"
+done
+
+node scripts/summarize-tests.mjs "$out" "${suites[@]}"
