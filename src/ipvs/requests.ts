@@ -1,0 +1,314 @@
+/**
+ * Encoders for every IPVS request, built as ipvsadm 1.31's libipvs builds them: the same
+ * attributes in the same order, flags NLM_F_REQUEST|NLM_F_ACK (libnl's auto-ACK) plus
+ * NLM_F_DUMP for dumps, genlmsghdr version 1.
+ */
+import { AttrWriter } from '../netlink/attrs.js';
+import { NetlinkEncodeError } from '../netlink/errors.js';
+import { buildGenlMessage, encodeGenlhdr, NLM_F } from '../netlink/message.js';
+import {
+  IFNAME_MAX,
+  IP_VS_SVC_F,
+  IPVS_CMD,
+  IPVS_CMD_ATTR,
+  IPVS_DAEMON_ATTR,
+  IPVS_DEST_ATTR,
+  IPVS_GENL_VERSION,
+  type IpvsCmd,
+} from './constants.js';
+import { familyEnum, forwardEnum, syncStateEnum, tunnelCsumEnum, tunnelTypeEnum } from './enums.js';
+import { writeServiceIdentity, writeServiceOptions } from './nests.js';
+import type { DaemonConfig, DestinationSpec, ServiceKey, ServiceSpec, SyncState, Timeouts } from './types.js';
+import { addrToWire, checkName, checkRange, defaultNetmask } from './wire.js';
+
+/** An encoded IPVS request before framing: its command, nlmsg flags and genl payload. */
+export interface IpvsRequest {
+  readonly cmd: IpvsCmd;
+  /** nlmsg_flags to send: NLM_F_REQUEST | NLM_F_ACK, plus NLM_F_DUMP for dumps. */
+  readonly flags: number;
+  /** genlmsghdr + attributes. */
+  readonly payload: Buffer;
+}
+
+/** Encoding options. */
+export interface EncodeOptions {
+  /**
+   * Set NLA_F_NESTED on nests. libnl ≥ 3.5 (2019) sets it in nla_nest_start, older libnl does
+   * not; the kernel accepts both for IPVS. Default true.
+   */
+  readonly nestedFlag?: boolean;
+}
+
+/** Framing of a request into a full netlink message. */
+export interface FrameOptions {
+  /** The IPVS family id resolved through nlctrl. */
+  readonly familyId: number;
+  readonly seq: number;
+  /** Sender port id; 0 lets the kernel fill it in. */
+  readonly pid?: number;
+}
+
+/**
+ * A service reference for commands that only need to identify the service. ipvsadm still sends
+ * the full nest; fields left out take ipvsadm's values for such commands (scheduler "", flags 0,
+ * timeout 0, netmask 255.255.255.255 or /128, no persistence engine).
+ */
+export interface ServiceRef extends Partial<Omit<ServiceSpec, 'key'>> {
+  readonly key: ServiceKey;
+}
+
+/**
+ * A destination reference for DEL_DEST. Fields left out take ipvsadm's defaults (route, weight 1,
+ * thresholds 0, ipip, tunnel port 0, nocsum).
+ */
+export interface DestinationRef extends Partial<Omit<DestinationSpec, 'address' | 'port'>> {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** What DEL_DAEMON sends: the state, plus (as ipvsadm) the interface ("") and sync id (0). */
+export interface DaemonRef {
+  readonly state: SyncState;
+  readonly mcastIfn?: string;
+  readonly syncId?: number;
+}
+
+const REQ_ACK = NLM_F.REQUEST | NLM_F.ACK;
+const REQ_ACK_DUMP = NLM_F.REQUEST | NLM_F.ACK | NLM_F.DUMP;
+
+/** Frames an encoded request into the message to send. */
+export function frameRequest(req: IpvsRequest, options: FrameOptions): Buffer {
+  const genl = req.payload.subarray(0, 4);
+  return buildGenlMessage(
+    {
+      familyId: options.familyId,
+      flags: req.flags,
+      seq: options.seq,
+      pid: options.pid ?? 0,
+      cmd: genl.readUInt8(0),
+      version: genl.readUInt8(1),
+    },
+    req.payload.subarray(4),
+  );
+}
+
+function request(cmd: IpvsCmd, flags: number, attrs: Buffer): IpvsRequest {
+  const genl = encodeGenlhdr({ cmd, version: IPVS_GENL_VERSION, reserved: 0 });
+  return { cmd, flags, payload: Buffer.concat([genl, attrs]) };
+}
+
+function nestOpt(options: EncodeOptions): { nestedFlag: boolean } {
+  return { nestedFlag: options.nestedFlag ?? true };
+}
+
+function writeServiceNest(w: AttrWriter, ref: ServiceRef, netmaskDefault: number | undefined, o: EncodeOptions): void {
+  w.nest(
+    IPVS_CMD_ATTR.SERVICE,
+    (n) => {
+      const family = writeServiceIdentity(n, ref.key);
+      writeServiceOptions(n, family, {
+        scheduler: ref.scheduler ?? '',
+        peName: ref.peName,
+        flags: ref.flags ?? 0,
+        flagsMask: 0xffffffff,
+        timeout: ref.timeout ?? 0,
+        netmask: ref.netmask ?? netmaskDefault ?? defaultNetmask(family),
+      });
+    },
+    nestOpt(o),
+  );
+}
+
+/**
+ * Checks a full service spec and clears IP_VS_SVC_F_HASHED: services read back from the kernel
+ * carry that kernel-internal bit, the kernel ignores it on input, and ipvsadm never sends it.
+ */
+function fullSpec(spec: ServiceSpec): ServiceSpec {
+  if (spec.scheduler === '') throw new NetlinkEncodeError('a new or edited service needs a scheduler name');
+  checkRange('service flags', spec.flags, 0, 0xffffffff);
+  return { ...spec, flags: (spec.flags & ~IP_VS_SVC_F.HASHED) >>> 0 };
+}
+
+/** NEW_SERVICE (ipvsadm -A). */
+export function encodeNewService(spec: ServiceSpec, options: EncodeOptions = {}): IpvsRequest {
+  const w = new AttrWriter();
+  writeServiceNest(w, fullSpec(spec), undefined, options);
+  return request(IPVS_CMD.NEW_SERVICE, REQ_ACK, w.finish());
+}
+
+/** SET_SERVICE (ipvsadm -E): replaces scheduler, flags, timeout, netmask and PE. */
+export function encodeSetService(spec: ServiceSpec, options: EncodeOptions = {}): IpvsRequest {
+  const w = new AttrWriter();
+  writeServiceNest(w, fullSpec(spec), undefined, options);
+  return request(IPVS_CMD.SET_SERVICE, REQ_ACK, w.finish());
+}
+
+/** DEL_SERVICE (ipvsadm -D); removes the service and its destinations. */
+export function encodeDelService(ref: ServiceRef, options: EncodeOptions = {}): IpvsRequest {
+  const w = new AttrWriter();
+  writeServiceNest(w, ref, undefined, options);
+  return request(IPVS_CMD.DEL_SERVICE, REQ_ACK, w.finish());
+}
+
+/** GET_SERVICE as a dump: every service of the network namespace (ipvsadm -L). */
+export function encodeGetServices(): IpvsRequest {
+  return request(IPVS_CMD.GET_SERVICE, REQ_ACK_DUMP, Buffer.alloc(0));
+}
+
+/**
+ * GET_SERVICE for one service (ipvsadm -L -t …). libipvs sends a zeroed service apart from the
+ * identity, so unspecified fields default to scheduler "", flags 0, timeout 0 and netmask 0.
+ */
+export function encodeGetService(ref: ServiceRef, options: EncodeOptions = {}): IpvsRequest {
+  const w = new AttrWriter();
+  writeServiceNest(w, ref, 0, options);
+  return request(IPVS_CMD.GET_SERVICE, REQ_ACK, w.finish());
+}
+
+function writeDestNest(w: AttrWriter, d: DestinationRef, o: EncodeOptions): void {
+  checkRange('destination port', d.port, 0, 0xffff);
+  const weight = d.weight ?? 1;
+  checkRange('weight', weight, 0, 0x7fffffff);
+  const upper = d.upperThreshold ?? 0;
+  const lower = d.lowerThreshold ?? 0;
+  checkRange('upper threshold', upper, 0, 0xffffffff);
+  checkRange('lower threshold', lower, 0, 0xffffffff);
+  const tunnelPort = d.tunnelPort ?? 0;
+  checkRange('tunnel port', tunnelPort, 0, 0xffff);
+  const addr = addrToWire(d.address);
+  w.nest(
+    IPVS_CMD_ATTR.DEST,
+    (n) =>
+      n
+        .u16(IPVS_DEST_ATTR.ADDR_FAMILY, familyEnum.toWire(addr.family))
+        .binary(IPVS_DEST_ATTR.ADDR, addr.bytes)
+        .be16(IPVS_DEST_ATTR.PORT, d.port)
+        .u32(IPVS_DEST_ATTR.FWD_METHOD, forwardEnum.toWire(d.forwarding ?? 'route'))
+        .u32(IPVS_DEST_ATTR.WEIGHT, weight)
+        .u8(IPVS_DEST_ATTR.TUN_TYPE, tunnelTypeEnum.toWire(d.tunnelType ?? 'ipip'))
+        .be16(IPVS_DEST_ATTR.TUN_PORT, tunnelPort)
+        .u16(IPVS_DEST_ATTR.TUN_FLAGS, tunnelCsumEnum.toWire(d.tunnelCsum ?? 'nocsum'))
+        .u32(IPVS_DEST_ATTR.U_THRESH, upper)
+        .u32(IPVS_DEST_ATTR.L_THRESH, lower),
+    nestOpt(o),
+  );
+}
+
+function destRequest(cmd: IpvsCmd, svc: ServiceRef, dest: DestinationRef, o: EncodeOptions): IpvsRequest {
+  const w = new AttrWriter();
+  writeServiceNest(w, svc, undefined, o);
+  writeDestNest(w, dest, o);
+  return request(cmd, REQ_ACK, w.finish());
+}
+
+/** NEW_DEST (ipvsadm -a). */
+export function encodeNewDest(svc: ServiceRef, dest: DestinationSpec, options: EncodeOptions = {}): IpvsRequest {
+  return destRequest(IPVS_CMD.NEW_DEST, svc, dest, options);
+}
+
+/** SET_DEST (ipvsadm -e). */
+export function encodeSetDest(svc: ServiceRef, dest: DestinationSpec, options: EncodeOptions = {}): IpvsRequest {
+  return destRequest(IPVS_CMD.SET_DEST, svc, dest, options);
+}
+
+/** DEL_DEST (ipvsadm -d). */
+export function encodeDelDest(svc: ServiceRef, dest: DestinationRef, options: EncodeOptions = {}): IpvsRequest {
+  return destRequest(IPVS_CMD.DEL_DEST, svc, dest, options);
+}
+
+/** GET_DEST (dump only): the destinations of one service; the nest carries the identity only. */
+export function encodeGetDests(key: ServiceKey, options: EncodeOptions = {}): IpvsRequest {
+  const w = new AttrWriter();
+  w.nest(IPVS_CMD_ATTR.SERVICE, (n) => void writeServiceIdentity(n, key), nestOpt(options));
+  return request(IPVS_CMD.GET_DEST, REQ_ACK_DUMP, w.finish());
+}
+
+/**
+ * NEW_DAEMON (ipvsadm --start-daemon): STATE, MCAST_IFN, SYNC_ID, then SYNC_MAXLEN, MCAST_PORT,
+ * MCAST_TTL only when non-zero, then MCAST_GROUP6 or MCAST_GROUP when a group is given.
+ */
+export function encodeNewDaemon(cfg: DaemonConfig, options: EncodeOptions = {}): IpvsRequest {
+  checkName('sync interface name', cfg.mcastIfn, IFNAME_MAX);
+  checkRange('sync id', cfg.syncId, 0, 0xffffffff);
+  const maxlen = cfg.syncMaxlen ?? 0;
+  const port = cfg.mcastPort ?? 0;
+  const ttl = cfg.mcastTtl ?? 0;
+  checkRange('sync maxlen', maxlen, 0, 0xffff);
+  checkRange('mcast port', port, 0, 0xffff);
+  checkRange('mcast ttl', ttl, 0, 0xff);
+  const group = cfg.mcastGroup === undefined ? undefined : addrToWire(cfg.mcastGroup);
+  const w = new AttrWriter();
+  w.nest(
+    IPVS_CMD_ATTR.DAEMON,
+    (n) => {
+      n.u32(IPVS_DAEMON_ATTR.STATE, syncStateEnum.toWire(cfg.state));
+      n.string(IPVS_DAEMON_ATTR.MCAST_IFN, cfg.mcastIfn);
+      n.u32(IPVS_DAEMON_ATTR.SYNC_ID, cfg.syncId);
+      if (maxlen !== 0) n.u16(IPVS_DAEMON_ATTR.SYNC_MAXLEN, maxlen);
+      if (port !== 0) n.u16(IPVS_DAEMON_ATTR.MCAST_PORT, port);
+      if (ttl !== 0) n.u8(IPVS_DAEMON_ATTR.MCAST_TTL, ttl);
+      if (group?.family === 'ipv6') n.binary(IPVS_DAEMON_ATTR.MCAST_GROUP6, group.bytes);
+      else if (group?.family === 'ipv4') n.binary(IPVS_DAEMON_ATTR.MCAST_GROUP, group.bytes.subarray(0, 4));
+    },
+    nestOpt(options),
+  );
+  return request(IPVS_CMD.NEW_DAEMON, REQ_ACK, w.finish());
+}
+
+/** DEL_DAEMON (ipvsadm --stop-daemon). */
+export function encodeDelDaemon(ref: DaemonRef, options: EncodeOptions = {}): IpvsRequest {
+  const ifn = ref.mcastIfn ?? '';
+  const syncId = ref.syncId ?? 0;
+  checkName('sync interface name', ifn, IFNAME_MAX);
+  checkRange('sync id', syncId, 0, 0xffffffff);
+  const w = new AttrWriter();
+  w.nest(
+    IPVS_CMD_ATTR.DAEMON,
+    (n) =>
+      n
+        .u32(IPVS_DAEMON_ATTR.STATE, syncStateEnum.toWire(ref.state))
+        .string(IPVS_DAEMON_ATTR.MCAST_IFN, ifn)
+        .u32(IPVS_DAEMON_ATTR.SYNC_ID, syncId),
+    nestOpt(options),
+  );
+  return request(IPVS_CMD.DEL_DAEMON, REQ_ACK, w.finish());
+}
+
+/** GET_DAEMON (dump only): zero, one or two daemons, master first. */
+export function encodeGetDaemons(): IpvsRequest {
+  return request(IPVS_CMD.GET_DAEMON, REQ_ACK_DUMP, Buffer.alloc(0));
+}
+
+/** SET_CONFIG (ipvsadm --set tcp tcpfin udp); 0 keeps a timeout unchanged. */
+export function encodeSetTimeouts(t: Timeouts): IpvsRequest {
+  checkRange('tcp timeout', t.tcp, 0, 0xffffffff);
+  checkRange('tcpfin timeout', t.tcpFin, 0, 0xffffffff);
+  checkRange('udp timeout', t.udp, 0, 0xffffffff);
+  const w = new AttrWriter()
+    .u32(IPVS_CMD_ATTR.TIMEOUT_TCP, t.tcp)
+    .u32(IPVS_CMD_ATTR.TIMEOUT_TCP_FIN, t.tcpFin)
+    .u32(IPVS_CMD_ATTR.TIMEOUT_UDP, t.udp);
+  return request(IPVS_CMD.SET_CONFIG, REQ_ACK, w.finish());
+}
+
+/** GET_CONFIG (ipvsadm --timeout), doit only. */
+export function encodeGetTimeouts(): IpvsRequest {
+  return request(IPVS_CMD.GET_CONFIG, REQ_ACK, Buffer.alloc(0));
+}
+
+/** GET_INFO (version and connection table size), doit only. */
+export function encodeGetInfo(): IpvsRequest {
+  return request(IPVS_CMD.GET_INFO, REQ_ACK, Buffer.alloc(0));
+}
+
+/** ZERO (ipvsadm -Z): one service's counters, or all counters when `ref` is omitted. */
+export function encodeZero(ref?: ServiceRef, options: EncodeOptions = {}): IpvsRequest {
+  const w = new AttrWriter();
+  if (ref !== undefined) writeServiceNest(w, ref, undefined, options);
+  return request(IPVS_CMD.ZERO, REQ_ACK, w.finish());
+}
+
+/** FLUSH (ipvsadm -C): deletes every service. */
+export function encodeFlush(): IpvsRequest {
+  return request(IPVS_CMD.FLUSH, REQ_ACK, Buffer.alloc(0));
+}
