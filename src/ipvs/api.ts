@@ -1,0 +1,51 @@
+/**
+ * What lvsd asks of IPVS, as one interface: the netlink client (src/ipvs/netlink-client.ts) is the
+ * real implementation; tests and the lvsadm formatter may use an in-memory fake. Every method
+ * rejects with an IpvsError (code = errno name, e.g. 'EEXIST', 'ESRCH') naming the operation.
+ */
+import type { DaemonConfig, Destination, DestinationSpec, Info, Service, ServiceKey, ServiceSpec, Timeouts } from './types.js';
+
+/** One operation of a batch (see IpvsApi.batch). */
+export type IpvsOp =
+  | { readonly op: 'addService'; readonly service: ServiceSpec }
+  | { readonly op: 'editService'; readonly service: ServiceSpec }
+  | { readonly op: 'deleteService'; readonly key: ServiceKey }
+  | { readonly op: 'addDestination'; readonly key: ServiceKey; readonly dest: DestinationSpec }
+  | { readonly op: 'editDestination'; readonly key: ServiceKey; readonly dest: DestinationSpec }
+  | { readonly op: 'deleteDestination'; readonly key: ServiceKey; readonly dest: Pick<DestinationSpec, 'address' | 'port'> }
+  | { readonly op: 'zero'; readonly key?: ServiceKey }
+  | { readonly op: 'flush' }
+  | { readonly op: 'setTimeouts'; readonly timeouts: Timeouts }
+  | { readonly op: 'startDaemon'; readonly daemon: DaemonConfig }
+  | { readonly op: 'stopDaemon'; readonly state: DaemonConfig['state'] };
+
+/** Outcome of one batched operation, in the order given. */
+export type IpvsOpResult = { readonly ok: true } | { readonly ok: false; readonly error: Error & { readonly code: string } };
+
+/** The IPVS control surface. */
+export interface IpvsApi {
+  info(): Promise<Info>;
+  listServices(): Promise<Service[]>;
+  getService(key: ServiceKey): Promise<Service>;
+  listDestinations(key: ServiceKey): Promise<Destination[]>;
+  addService(service: ServiceSpec): Promise<void>;
+  editService(service: ServiceSpec): Promise<void>;
+  deleteService(key: ServiceKey): Promise<void>;
+  addDestination(key: ServiceKey, dest: DestinationSpec): Promise<void>;
+  editDestination(key: ServiceKey, dest: DestinationSpec): Promise<void>;
+  deleteDestination(key: ServiceKey, dest: Pick<DestinationSpec, 'address' | 'port'>): Promise<void>;
+  /** Zeroes the counters of one service, or of all when key is omitted. */
+  zero(key?: ServiceKey): Promise<void>;
+  flush(): Promise<void>;
+  getTimeouts(): Promise<Timeouts>;
+  setTimeouts(timeouts: Timeouts): Promise<void>;
+  listDaemons(): Promise<DaemonConfig[]>;
+  startDaemon(daemon: DaemonConfig): Promise<void>;
+  stopDaemon(state: DaemonConfig['state']): Promise<void>;
+  /**
+   * Sends many operations pipelined on one socket (acknowledgements matched by sequence number) and
+   * reports each one's result; a failed operation does not stop the others unless stopOnError.
+   */
+  batch(ops: readonly IpvsOp[], options?: { stopOnError?: boolean }): Promise<IpvsOpResult[]>;
+  close(): Promise<void>;
+}
