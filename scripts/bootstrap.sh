@@ -25,6 +25,9 @@ declare -A wanted=(
   [modprobe]=kmod
   [cpio]=cpio
   [ping]=iputils-ping
+  [cc]=gcc
+  [/usr/include/stdio.h]=libc6-dev
+  [openssl]=openssl
 )
 missing=()
 for need in "${!wanted[@]}"; do

@@ -1,0 +1,41 @@
+/**
+ * The few printf behaviours lvsadm needs, measured in bytes like C does (names may be UTF-8).
+ */
+
+/** Byte length of a string once encoded as UTF-8. */
+export function byteLength(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/** printf("%-Ns"): left-justified in a field of `width` bytes. */
+export function padRight(s: string, width: number): string {
+  const len = byteLength(s);
+  return len >= width ? s : s + ' '.repeat(width - len);
+}
+
+/** printf("%Ns"): right-justified in a field of `width` bytes. */
+export function padLeft(s: string, width: number): string {
+  const len = byteLength(s);
+  return len >= width ? s : ' '.repeat(width - len) + s;
+}
+
+/** Cuts a string to at most `max` bytes, like writing a NUL at buf[max]. */
+export function truncateBytes(s: string, max: number): string {
+  const buf = Buffer.from(s, 'utf8');
+  return buf.length <= max ? s : buf.subarray(0, max).toString('utf8');
+}
+
+/** printf("%d") of a value held in a C int: the low 32 bits, signed. */
+export function cInt(n: number): number {
+  return n | 0;
+}
+
+/** printf("%u") of a value held in a C unsigned int: the low 32 bits, unsigned. */
+export function cUint(n: number): number {
+  return n >>> 0;
+}
+
+/** printf("%02d"). */
+export function zeroPad2(n: number): string {
+  return n < 0 ? `-${-n}` : String(n).padStart(2, '0');
+}

@@ -1,0 +1,128 @@
+/**
+ * The kernel's services and destinations seen the way libipvs hands them to ipvsadm's printers:
+ * numeric families and protocols (0 for fwmark services, which carry no protocol), 16-byte
+ * addresses, flags and the statistics libipvs actually reads (including its habit of reading
+ * the 64-bit destination counters as 32-bit values).
+ */
+import { parseAddress } from '../ipvs/addr.js';
+import type { Destination, Service, ServiceKey, Stats } from '../ipvs/types.js';
+import { AF_INET, AF_INET6, CONN_F, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from './model.js';
+
+/** ipvs_service_entry_t. */
+export interface ServiceEntry {
+  readonly key: ServiceKey;
+  readonly af: number;
+  readonly protocol: number;
+  readonly addr: Uint8Array;
+  readonly port: number;
+  readonly fwmark: number;
+  readonly schedName: string;
+  readonly flags: number;
+  readonly timeout: number;
+  readonly netmask: number;
+  readonly peName: string;
+  readonly stats: Stats;
+}
+
+/** ipvs_dest_entry_t. */
+export interface DestEntry {
+  readonly af: number;
+  readonly addr: Uint8Array;
+  readonly port: number;
+  readonly connFlags: number;
+  readonly weight: number;
+  readonly uThreshold: number;
+  readonly lThreshold: number;
+  readonly activeConns: number;
+  readonly inactConns: number;
+  readonly persistConns: number;
+  readonly stats: Stats;
+  readonly tunType: number;
+  readonly tunPort: number;
+  readonly tunFlags: number;
+}
+
+const ZERO_STATS: Stats = {
+  conns: 0n,
+  inpkts: 0n,
+  outpkts: 0n,
+  inbytes: 0n,
+  outbytes: 0n,
+  cps: 0n,
+  inpps: 0n,
+  outpps: 0n,
+  inbps: 0n,
+  outbps: 0n,
+};
+
+const PROTOCOLS = { tcp: IPPROTO_TCP, udp: IPPROTO_UDP, sctp: IPPROTO_SCTP } as const;
+const FORWARD = { masq: CONN_F.MASQ, local: CONN_F.LOCALNODE, tunnel: CONN_F.TUNNEL, route: CONN_F.DROUTE, bypass: CONN_F.BYPASS } as const;
+const TUN_TYPES = { ipip: 0, gue: 1, gre: 2 } as const;
+const TUN_FLAGS = { nocsum: 0, csum: 1, remcsum: 2 } as const;
+
+/** An address text as the 16-byte union nf_inet_addr, with its family number. */
+export function addrBytes(text: string): { af: number; addr: Uint8Array } {
+  const parsed = parseAddress(text);
+  const addr = new Uint8Array(16);
+  addr.set(parsed.bytes);
+  return { af: parsed.family === 'ipv6' ? AF_INET6 : AF_INET, addr };
+}
+
+/** The service entry libipvs builds from a GET_SERVICE reply. */
+export function serviceEntry(s: Service): ServiceEntry {
+  const base = {
+    key: s.key,
+    schedName: s.scheduler.slice(0, 15),
+    flags: s.flags,
+    timeout: s.timeout,
+    netmask: s.netmask,
+    peName: s.peName ?? '',
+    stats: s.stats64 ?? s.stats ?? ZERO_STATS,
+  };
+  if ('fwmark' in s.key) {
+    const af = s.key.family === 'ipv6' ? AF_INET6 : AF_INET;
+    return { ...base, af, protocol: 0, addr: new Uint8Array(16), port: 0, fwmark: s.key.fwmark };
+  }
+  const { af, addr } = addrBytes(s.key.address);
+  return { ...base, af, protocol: PROTOCOLS[s.key.protocol], addr, port: s.key.port, fwmark: 0 };
+}
+
+/** libipvs reads a destination's 64-bit counters with nla_get_u32 except the byte counts. */
+function destStats(d: Destination): Stats {
+  const s = d.stats64;
+  if (!s) return d.stats ?? ZERO_STATS;
+  const low = (v: bigint): bigint => BigInt.asUintN(32, v);
+  return {
+    conns: low(s.conns),
+    inpkts: low(s.inpkts),
+    outpkts: low(s.outpkts),
+    inbytes: s.inbytes,
+    outbytes: s.outbytes,
+    cps: low(s.cps),
+    inpps: low(s.inpps),
+    outpps: low(s.outpps),
+    inbps: low(s.inbps),
+    outbps: low(s.outbps),
+  };
+}
+
+/** The destination entry libipvs builds from a GET_DEST reply. */
+export function destEntry(d: Destination): DestEntry {
+  const { addr } = addrBytes(d.address);
+  return {
+    af: d.family === 'ipv6' ? AF_INET6 : AF_INET,
+    addr,
+    port: d.port,
+    connFlags: FORWARD[d.forwarding],
+    weight: d.weight,
+    uThreshold: d.upperThreshold,
+    lThreshold: d.lowerThreshold,
+    activeConns: d.activeConns,
+    inactConns: d.inactiveConns,
+    persistConns: d.persistentConns,
+    stats: destStats(d),
+    tunType: TUN_TYPES[d.tunnelType],
+    tunPort: d.tunnelPort,
+    tunFlags: TUN_FLAGS[d.tunnelCsum],
+  };
+}
