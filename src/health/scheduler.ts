@@ -1,0 +1,344 @@
+/**
+ * Runs many checks on one clock. Every check is an entry in one min-heap keyed by the time its current wait ends —
+ * the start of its next attempt while idle, its deadline while an attempt runs — and one clock timer is armed for
+ * the earliest entry, so the per-check cost is a heap operation and an AbortController per attempt.
+ *
+ * Per check: the first attempt starts after a random delay in [0, warmup) (so thousands of checks do not fire in
+ * step); each attempt gets the deadline `start + connectTimeout` and an AbortSignal that aborts at the deadline, when
+ * the attempt is abandoned as failed ("timed out"). What follows an attempt — the retry, the next round, the
+ * verdict — is decided by the pure state machine (state.ts); the scheduler only keeps time and reports the
+ * transitions it returns. A checker that rejects counts as a failed attempt with the error's message.
+ *
+ * Reload (`update`): a check is identified by `id` and described by `fingerprint`.
+ * - same id and fingerprint: untouched — its state, counters, pending timer and any running attempt carry on;
+ * - same id, new fingerprint: its running attempt is aborted and ignored, its verdict, has-run flag and dynamic
+ *   weight are kept (so nothing flaps), its rise/fall streak and retry count start over, and its next attempt starts
+ *   after a new warmup delay, as a new check's would;
+ * - new id: starts from its initial state (`initialUp`, else up unless alpha) after a warmup delay;
+ * - gone: stopped (its running attempt is aborted), without a transition.
+ *
+ * `onAttempt` reports each attempt's scheduled and actual start, so lateness can be measured.
+ */
+import type { Checker, CheckResult, CheckTarget } from '../../checks/checker.js';
+import { type Clock, type Random, systemClock, systemRandom, type TimerHandle } from '../clock.js';
+import { type HeapItem, TimerHeap } from './heap.js';
+import { type Logger, silentLogger } from './logger.js';
+import type { CheckParams } from './params.js';
+import { type CheckState, type CheckTransition, initialCheckState, step, warmupDelay } from './state.js';
+
+/** One check to run. */
+export interface ScheduledCheck {
+  /** Stable identity across reloads. */
+  readonly id: string;
+  /** Equal fingerprints mean the check is unchanged (parameters, target, checker settings). */
+  readonly fingerprint: string;
+  readonly params: CheckParams;
+  readonly target: CheckTarget;
+  readonly checker: Checker;
+  /** Verdict assumed before the first round (default: up, or down with alpha). */
+  readonly initialUp?: boolean;
+}
+
+/** A check's transition, with the state it led to. */
+export type CheckEvent = CheckTransition & {
+  readonly id: string;
+  /** When the result that caused it arrived (ms). */
+  readonly at: number;
+  readonly state: CheckState;
+};
+
+/** An attempt's start: `startedAt - scheduledAt` is its lateness. */
+export interface AttemptStart {
+  readonly id: string;
+  readonly scheduledAt: number;
+  readonly startedAt: number;
+}
+
+/** Counters for monitoring and benchmarks. */
+export interface SchedulerStats {
+  /** Checks scheduled. */
+  readonly checks: number;
+  readonly attempts: number;
+  readonly timeouts: number;
+  /** Attempts abandoned (timed out or cancelled) whose checker has not settled yet. */
+  readonly stragglers: number;
+  readonly maxLatenessMs: number;
+  readonly totalLatenessMs: number;
+}
+
+/** What `update` did, by check id. */
+export interface UpdateSummary {
+  readonly added: readonly string[];
+  readonly changed: readonly string[];
+  readonly kept: readonly string[];
+  readonly removed: readonly string[];
+}
+
+export interface SchedulerOptions {
+  readonly clock?: Clock;
+  /** Source of warmup jitter. */
+  readonly random?: Random;
+  readonly logger?: Logger;
+  /** Called at every attempt's start (keep it cheap). */
+  readonly onAttempt?: (start: AttemptStart) => void;
+}
+
+interface Attempt {
+  readonly controller: AbortController;
+  readonly startedAt: number;
+}
+
+interface Entry extends HeapItem {
+  spec: ScheduledCheck;
+  state: CheckState;
+  /** The scheduled start of the next (or running) attempt. */
+  scheduledAt: number;
+  running: Attempt | undefined;
+  suspended: boolean;
+}
+
+type Listener = (event: CheckEvent) => void;
+
+/** The check scheduler. Start it with `update(checks)`; stop it with `stop()`. */
+export class CheckScheduler {
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #log: Logger;
+  readonly #onAttempt: ((start: AttemptStart) => void) | undefined;
+  readonly #entries = new Map<string, Entry>();
+  readonly #heap = new TimerHeap<Entry>();
+  readonly #listeners = new Set<Listener>();
+  #timer: TimerHandle | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  #attempts = 0;
+  #timeouts = 0;
+  #stragglers = 0;
+  #maxLateness = 0;
+  #totalLateness = 0;
+
+  constructor(opts: SchedulerOptions = {}) {
+    this.#clock = opts.clock ?? systemClock;
+    this.#random = opts.random ?? systemRandom;
+    this.#log = opts.logger ?? silentLogger;
+    this.#onAttempt = opts.onAttempt;
+  }
+
+  /** Subscribes to transitions; returns the unsubscribe function. */
+  onTransition(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Makes `checks` the set of checks run (see the reload rules above). Ids must be unique. */
+  update(checks: readonly ScheduledCheck[]): UpdateSummary {
+    const now = this.#clock.now();
+    const added: string[] = [];
+    const changed: string[] = [];
+    const kept: string[] = [];
+    const removed: string[] = [];
+    const wanted = new Set<string>();
+    for (const spec of checks) {
+      if (wanted.has(spec.id)) throw new Error(`duplicate check id ${spec.id}`);
+      wanted.add(spec.id);
+    }
+    for (const [id, entry] of this.#entries) {
+      if (wanted.has(id)) continue;
+      this.#cancel(entry);
+      this.#entries.delete(id);
+      removed.push(id);
+    }
+    for (const spec of checks) {
+      const old = this.#entries.get(spec.id);
+      if (old === undefined) {
+        const entry: Entry = {
+          at: 0,
+          seq: 0,
+          heapIndex: -1,
+          spec,
+          state: initialCheckState(spec.params, spec.initialUp),
+          scheduledAt: 0,
+          running: undefined,
+          suspended: false,
+        };
+        this.#entries.set(spec.id, entry);
+        this.#schedule(entry, now + warmupDelay(spec.params, this.#random));
+        added.push(spec.id);
+      } else if (old.spec.fingerprint === spec.fingerprint) {
+        kept.push(spec.id);
+      } else {
+        this.#cancel(old);
+        const s = old.state;
+        old.spec = spec;
+        old.state = s.hasRun
+          ? { up: s.up, hasRun: true, streak: 0, attempt: 0, weight: s.weight, reason: s.reason }
+          : initialCheckState(spec.params, spec.initialUp);
+        this.#schedule(old, now + warmupDelay(spec.params, this.#random));
+        changed.push(spec.id);
+      }
+    }
+    this.#arm();
+    return { added, changed, kept, removed };
+  }
+
+  /**
+   * Suspends or resumes checks (ha_suspend). A suspended check keeps its verdict and skips its attempts (it wakes
+   * every delayLoop to see whether it was resumed); an attempt already running completes normally.
+   */
+  setSuspended(ids: Iterable<string>, suspended: boolean): void {
+    for (const id of ids) {
+      const entry = this.#entries.get(id);
+      if (entry) entry.suspended = suspended;
+    }
+  }
+
+  /** A check's current state. */
+  state(id: string): CheckState | undefined {
+    return this.#entries.get(id)?.state;
+  }
+
+  /** The scheduled start of a check's next (or running) attempt. */
+  nextAttemptAt(id: string): number | undefined {
+    return this.#entries.get(id)?.scheduledAt;
+  }
+
+  /** True while an attempt of the check runs. */
+  isRunning(id: string): boolean {
+    return this.#entries.get(id)?.running !== undefined;
+  }
+
+  stats(): SchedulerStats {
+    return {
+      checks: this.#entries.size,
+      attempts: this.#attempts,
+      timeouts: this.#timeouts,
+      stragglers: this.#stragglers,
+      maxLatenessMs: this.#maxLateness,
+      totalLatenessMs: this.#totalLateness,
+    };
+  }
+
+  /** Stops every check (running attempts are aborted) and the timer. `update` starts again from scratch. */
+  stop(): void {
+    for (const entry of this.#entries.values()) this.#cancel(entry);
+    this.#entries.clear();
+    this.#arm();
+  }
+
+  // ----- internals -----------------------------------------------------------------------------------------------
+
+  /** Aborts a running attempt (its result will be ignored) and takes the entry off the heap. */
+  #cancel(entry: Entry): void {
+    this.#heap.remove(entry);
+    const attempt = entry.running;
+    if (attempt) {
+      entry.running = undefined;
+      this.#stragglers++;
+      attempt.controller.abort(new DOMException('check cancelled', 'AbortError'));
+    }
+  }
+
+  #schedule(entry: Entry, at: number): void {
+    this.#heap.remove(entry);
+    entry.scheduledAt = at;
+    entry.at = at;
+    this.#heap.push(entry);
+  }
+
+  /** Keeps the one clock timer armed for the earliest entry. */
+  #arm(): void {
+    const top = this.#heap.peek();
+    const at = top === undefined ? Number.POSITIVE_INFINITY : top.at;
+    if (at === this.#timerAt) return;
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = at;
+    if (top !== undefined) this.#timer = this.#clock.setTimer(() => this.#fire(), at - this.#clock.now());
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    const now = this.#clock.now();
+    for (let top = this.#heap.peek(); top !== undefined && top.at <= now; top = this.#heap.peek()) {
+      this.#heap.pop();
+      if (top.running) this.#timeout(top, top.running);
+      else this.#start(top, now);
+    }
+    this.#arm();
+  }
+
+  #start(entry: Entry, now: number): void {
+    if (entry.suspended) {
+      this.#schedule(entry, now + entry.spec.params.delayLoop);
+      return;
+    }
+    const lateness = now - entry.scheduledAt;
+    this.#attempts++;
+    this.#totalLateness += lateness;
+    if (lateness > this.#maxLateness) this.#maxLateness = lateness;
+    this.#onAttempt?.({ id: entry.spec.id, scheduledAt: entry.scheduledAt, startedAt: now });
+
+    const { checker, target, params } = entry.spec;
+    const attempt: Attempt = { controller: new AbortController(), startedAt: now };
+    entry.running = attempt;
+    entry.at = now + params.connectTimeout;
+    this.#heap.push(entry);
+
+    let promise: Promise<CheckResult>;
+    try {
+      promise = checker.check(target, attempt.controller.signal, now + params.connectTimeout);
+    } catch (e) {
+      promise = Promise.reject(e);
+    }
+    promise.then(
+      (result) => this.#settled(entry, attempt, result),
+      (error: unknown) => this.#settled(entry, attempt, { up: false, reason: errorReason(error) }),
+    );
+  }
+
+  #timeout(entry: Entry, attempt: Attempt): void {
+    this.#timeouts++;
+    const seconds = entry.spec.params.connectTimeout / 1000;
+    const reason = `timed out after ${seconds}s`;
+    entry.running = undefined;
+    this.#stragglers++;
+    attempt.controller.abort(new DOMException(reason, 'TimeoutError'));
+    this.#finish(entry, { up: false, reason });
+  }
+
+  #settled(entry: Entry, attempt: Attempt, result: CheckResult): void {
+    if (entry.running !== attempt) {
+      // Timed out or cancelled earlier: the result is stale.
+      this.#stragglers--;
+      return;
+    }
+    entry.running = undefined;
+    this.#heap.remove(entry);
+    this.#finish(entry, result);
+    this.#arm();
+  }
+
+  #finish(entry: Entry, result: CheckResult): void {
+    const at = this.#clock.now();
+    const out = step(entry.spec.params, entry.state, { at, result });
+    entry.state = out.state;
+    this.#schedule(entry, out.next);
+    if (!result.up) this.#log.debug({ check: entry.spec.id, reason: result.reason, attempt: out.state.attempt }, 'check attempt failed');
+    for (const t of out.transitions) this.#emit({ ...t, id: entry.spec.id, at, state: out.state });
+  }
+
+  #emit(event: CheckEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (e) {
+        this.#log.error({ check: event.id, err: e }, 'transition listener failed');
+      }
+    }
+  }
+}
+
+function errorReason(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
