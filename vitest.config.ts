@@ -5,22 +5,24 @@ import { defineConfig } from 'vitest/config';
  * unit (pure, no root), netns (root, namespaces on this machine), kernel (inside the kernel lab VM).
  * The netns and kernel suites have a global setup that fails the run, with the reason, when the
  * suite cannot run here: nothing is skipped silently.
+ * Inline projects do not inherit the root's timeouts in vitest 3, so each sets its own.
  */
+const oneFileAtATime = { pool: 'forks', poolOptions: { forks: { singleFork: true } } } as const;
+
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
     passWithNoTests: false,
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
       {
         test: {
           name: 'netns',
           include: ['test/netns/**/*.test.ts'],
           globalSetup: ['test/netns/global-setup.ts'],
           // One file at a time: the machine has 2 cores and tests measure timings.
-          pool: 'forks',
-          poolOptions: { forks: { singleFork: true } },
+          ...oneFileAtATime,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {
@@ -28,10 +30,10 @@ export default defineConfig({
           name: 'kernel',
           include: ['test/kernel/**/*.test.ts'],
           globalSetup: ['test/kernel/global-setup.ts'],
-          pool: 'forks',
-          poolOptions: { forks: { singleFork: true } },
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
+          // Under TCG the guest runs code 10-20x slower than the host.
+          ...oneFileAtATime,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
     ],

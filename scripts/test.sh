@@ -20,13 +20,13 @@ for suite in "${suites[@]}"; do
   echo "=== suite $suite"
   case "$suite" in
     unit|netns)
-      npx vitest run --project "$suite" --reporter=default --reporter=json --outputFile.json="$out/$suite.json"
+      node_modules/.bin/vitest run --project "$suite" --reporter=default --reporter=json --outputFile.json="$out/$suite.json"
       ;;
     kernel)
       # The guest sees this machine's root read-only; its reports come back through the lab's
       # writable share ($LVSD_KERNEL_LAB_OUT inside, $out here).
       bash scripts/kernel-lab.sh run --out "$out" -- \
-        bash -c 'cd "$1" && npx vitest run --project kernel --reporter=default --reporter=json --outputFile.json="$LVSD_KERNEL_LAB_OUT/kernel.json"' _ "$root" \
+        bash -c 'cd "$1" && node_modules/.bin/vitest run --project kernel --reporter=default --reporter=json --outputFile.json="$LVSD_KERNEL_LAB_OUT/kernel.json"' _ "$root" \
         || [ -f "$out/kernel.json" ] || echo "kernel lab did not complete (see the output above)" >"$out/kernel.reason"
       ;;
     *) echo "test: unknown suite '$suite' (unit, netns, kernel)" >&2; exit 2 ;;
