@@ -42,7 +42,7 @@ parse_common() {
 }
 
 hosts() {
-  echo d1 d2 client
+  printf "%s\n" d1 d2 client
   for ((i = 1; i <= real_servers; i++)); do echo "rs$i"; done
 }
 
@@ -130,9 +130,11 @@ cmd_down() {
 }
 
 cmd_show() {
-  local ns
-  for ns in $(lab_namespaces); do
-    [ "$ns" = "$prefix-sw" ] && continue
+  local ns present
+  present=$(lab_namespaces)
+  real_servers=$(grep -c -- '-rs[0-9]*$' <<<"$present" || true)
+  for ns in $(hosts | sed "s/^/$prefix-/"); do
+    grep -qx -- "$ns" <<<"$present" || continue
     echo "== $ns"
     ip -n "$ns" -brief addr show | grep -v '^lo '
     ip -n "$ns" route show | sed 's/^/   route /'

@@ -14,6 +14,7 @@ bash $lab up -p $p -r 2 --gateway d1 >/dev/null
 
 for n in 1 2; do
   ip netns exec $p-rs$n node scripts/lab/tcp-name-server.mjs "rs$n" 80 >/dev/null &
+  disown # the lab's teardown kills it: no job notice
 done
 
 for d in d1 d2; do
