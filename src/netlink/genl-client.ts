@@ -1,0 +1,467 @@
+/**
+ * Request/response over a netlink transport, with many requests in flight.
+ *
+ * - Every request gets a sequence number; answers are matched to requests by it (a Map seq →
+ *   pending), so they may come back in any order.
+ * - Non-dump requests always carry NLM_F_ACK: each one ends with an NLMSG_ERROR, errno 0 for
+ *   success (after any reply messages, e.g. GET_INFO's), a negative errno for failure, which
+ *   rejects with {@link NetlinkRequestError} (extended-ACK text included when the kernel sent one).
+ * - Dumps end with NLMSG_DONE (or an NLMSG_ERROR when refused); the multi-part messages before it
+ *   are the result.
+ * - Consecutive non-dump requests are coalesced into one datagram (the kernel processes every
+ *   message of a datagram in order, acknowledging each), up to {@link GenlClientOptions.maxDatagram}.
+ * - A bounded window of requests in flight, by count and by the receive-buffer bytes their answers
+ *   will take: the kernel queues every acknowledgement on our socket while it processes a datagram,
+ *   and drops them (ENOBUFS) when the receive buffer is full. With the `netlink` package (0.3.0) an
+ *   overrun is fatal: the socket's pending error makes libuv report POLLERR, which the addon turns
+ *   into an uncaught C++ exception ("Error in native callback") that aborts the process. So the
+ *   budget is what makes big batches safe, not an optimisation. Costs: see {@link answerCost}.
+ * - A dump is a barrier: nothing is sent after it until it ended, so a dump sees exactly the
+ *   effects of the requests submitted before it (and the kernel allows one dump per socket).
+ * - Family ids are resolved through nlctrl and cached per client (no global state).
+ */
+import { LvsdError } from '../errors.js';
+import { ERRNO, errnoName, strerror } from './errno.js';
+import { NetlinkDecodeError } from './errors.js';
+import { decodeFamily, encodeGetFamily, type GenlFamily } from './genl-ctrl.js';
+import { decodeDone, decodeError, type ExtAck, NLM_F, NLMSG, type NetlinkMessage, parseMessages } from './message.js';
+import { readI32, readU16, readU32, writeU16, writeU32 } from './host-order.js';
+import { type NetlinkTransport, TransportError } from './transport.js';
+
+/** A request to send: everything but the sequence number and port id, which the client assigns. */
+export interface GenlRequest {
+  /** nlmsg_type: the family id (GENL_ID_CTRL for nlctrl). */
+  readonly type: number;
+  /** nlmsg_flags. NLM_F_REQUEST is always added, NLM_F_ACK too unless the request is a dump. */
+  readonly flags: number;
+  /** The message payload: genlmsghdr + attributes. */
+  readonly payload: Buffer;
+  /** Short label for error messages, e.g. "IPVS_CMD_NEW_SERVICE". */
+  readonly label?: string;
+  /**
+   * The request is answered by a reply message before its acknowledgement (a doit GET such as
+   * IPVS GET_SERVICE, GET_INFO, CTRL_CMD_GETFAMILY): it takes more receive buffer while unread.
+   */
+  readonly reply?: boolean;
+}
+
+/**
+ * Receive-buffer bytes (skb truesize) an acknowledgement may take while unread. Measured through
+ * /proc/net/netlink Rmem (test/kernel/ipvs-batch.test.ts): 768 bytes for an IPVS success ACK and
+ * for an error ACK echoing a 104-byte request, 1,280 for one echoing a 200-byte request (kernel
+ * 6.1; 832 for a small error ACK on 6.18).
+ */
+export const ACK_COST = 1536;
+/**
+ * Receive-buffer bytes of a doit reply message. Measured: reply + ACK take 1,536 (GET_INFO) to
+ * 2,048 bytes (GET_SERVICE, CTRL_CMD_GETFAMILY) on kernel 6.1; twice that is assumed.
+ */
+export const REPLY_COST = 4096;
+
+/** The receive-buffer bytes the answers to a request may take while unread (dumps: 0, see below). */
+export function answerCost(req: GenlRequest): number {
+  // Dumps never overrun: the kernel produces dump messages only while the buffer has room.
+  if ((req.flags & NLM_F.DUMP) === NLM_F.DUMP) return 0;
+  // An error ACK echoes the request: large requests cost more.
+  const ack = Math.max(ACK_COST, 1024 + 2 * (16 + req.payload.length));
+  return ack + (req.reply ? REPLY_COST : 0);
+}
+
+/** Per-request options. */
+export interface GenlRequestOptions {
+  /** Abort before sending: a request still queued is dropped and rejects with ECANCELED. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@link GenlClient}. */
+export interface GenlClientOptions {
+  /** Most requests in flight (sent, not yet answered). Default 256. */
+  readonly window?: number;
+  /**
+   * Most receive-buffer bytes the answers of the requests in flight may take ({@link answerCost}).
+   * Default: half the transport's granted receive buffer (`recvBufferSize`), or 106,496 (half of
+   * the 212,992 a socket gets with net.core.rmem_max at its usual default) when unknown. A request
+   * is always sent when nothing else is in flight.
+   */
+  readonly budgetBytes?: number;
+  /** Largest datagram to send, in bytes (default 32 KiB; the kernel's limit is SO_SNDBUF - 32). */
+  readonly maxDatagram?: number;
+  /**
+   * Fail the requests in flight with ETIMEDOUT when nothing at all was received for this long
+   * while waiting (ms, default 30,000; 0 disables).
+   */
+  readonly timeoutMs?: number;
+}
+
+/** The kernel refused a request: NLMSG_ERROR (or NLMSG_DONE) with a negative errno. */
+export class NetlinkRequestError extends LvsdError {
+  constructor(
+    /** Positive errno. */
+    readonly errno: number,
+    /** What was asked, e.g. "IPVS_CMD_NEW_SERVICE" or "nlmsg_type 0x22". */
+    readonly request: string,
+    /** Extended ACK details when the kernel sent some. */
+    readonly extAck?: ExtAck,
+  ) {
+    const ext = extAck?.message ? ` (${extAck.message})` : '';
+    super(errnoName(errno), `${request}: ${strerror(errno)} (${errnoName(errno)})${ext}`);
+  }
+}
+
+interface Pending {
+  readonly req: GenlRequest;
+  readonly dump: boolean;
+  readonly signal: AbortSignal | undefined;
+  readonly resolve: (messages: NetlinkMessage[]) => void;
+  readonly reject: (error: Error) => void;
+  readonly messages: NetlinkMessage[];
+  readonly cost: number;
+  seq: number;
+}
+
+const DEFAULT_WINDOW = 256;
+const DEFAULT_MAX_DATAGRAM = 32 * 1024;
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+function label(req: GenlRequest): string {
+  return req.label ?? `nlmsg_type 0x${req.type.toString(16)} cmd ${req.payload[0] ?? '?'}`;
+}
+
+/** Counters of a client's traffic, for measurements and tests. */
+export interface GenlClientStats {
+  /** Datagrams sent. */
+  datagramsSent: number;
+  /** Messages sent. */
+  messagesSent: number;
+  /** Datagrams received. */
+  datagramsReceived: number;
+  /** Largest number of requests in flight seen. */
+  maxInFlight: number;
+  /** Largest receive-buffer cost in flight seen (see answerCost). */
+  maxInFlightCost: number;
+}
+
+/** A generic netlink client over one transport. */
+export class GenlClient {
+  private readonly queue: Pending[] = [];
+  private readonly inflight = new Map<number, Pending>();
+  private readonly families = new Map<string, Promise<GenlFamily>>();
+  private readonly window: number;
+  private readonly budget: number;
+  private inflightCost = 0;
+  private readonly maxDatagram: number;
+  private readonly timeoutMs: number;
+  private nextSeq = 1;
+  private barrier: Pending | undefined;
+  private pumpScheduled = false;
+  private closed = false;
+  private busy = false;
+  private lastActivity = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** Traffic counters. */
+  readonly stats: GenlClientStats = { datagramsSent: 0, messagesSent: 0, datagramsReceived: 0, maxInFlight: 0, maxInFlightCost: 0 };
+
+  constructor(
+    private readonly transport: NetlinkTransport,
+    options: GenlClientOptions = {},
+  ) {
+    this.window = Math.max(1, Math.floor(options.window ?? DEFAULT_WINDOW));
+    this.budget = Math.max(1, Math.floor(options.budgetBytes ?? (transport.recvBufferSize ?? 212_992) / 2));
+    this.maxDatagram = Math.max(64, Math.floor(options.maxDatagram ?? DEFAULT_MAX_DATAGRAM));
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    transport.attach({
+      onDatagram: (d) => this.onDatagram(d),
+      onError: (e) => this.onTransportError(e),
+    });
+  }
+
+  /** The transport's port id. */
+  get portId(): number {
+    return this.transport.portId;
+  }
+
+  /** Requests queued or in flight. */
+  get pending(): number {
+    return this.queue.length + this.inflight.size;
+  }
+
+  /**
+   * Sends a request; resolves with the messages answering it (reply messages of a doit, the
+   * entries of a dump), rejects with {@link NetlinkRequestError} when the kernel refuses it,
+   * {@link TransportError} when the socket fails, NetlinkDecodeError on a malformed answer.
+   */
+  request(req: GenlRequest, options: GenlRequestOptions = {}): Promise<NetlinkMessage[]> {
+    if (this.closed) return Promise.reject(new TransportError(0, `${label(req)}: the netlink client is closed`));
+    const dump = (req.flags & NLM_F.DUMP) === NLM_F.DUMP;
+    return new Promise<NetlinkMessage[]>((resolve, reject) => {
+      const p: Pending = { req, dump, signal: options.signal, resolve, reject, messages: [], cost: answerCost(req), seq: 0 };
+      if (p.signal?.aborted) {
+        reject(cancelled(req));
+        return;
+      }
+      this.queue.push(p);
+      this.setBusy();
+      this.schedulePump();
+    });
+  }
+
+  /** Resolves a generic netlink family by name (CTRL_CMD_GETFAMILY), once per client. */
+  resolveFamily(name: string): Promise<GenlFamily> {
+    let f = this.families.get(name);
+    if (f === undefined) {
+      f = this.request({
+        type: 0x10,
+        flags: NLM_F.REQUEST | NLM_F.ACK,
+        payload: getFamilyPayload(name),
+        label: `CTRL_CMD_GETFAMILY ${name}`,
+        reply: true,
+      }).then((messages) => {
+        const reply = messages.find((m) => m.header.type === 0x10);
+        if (reply === undefined) throw new NetlinkDecodeError(`CTRL_CMD_GETFAMILY ${name}: acknowledged without a family`);
+        return decodeFamily(reply);
+      });
+      // A failed resolution is not cached: the family may appear later (modprobe).
+      f.catch(() => this.families.delete(name));
+      this.families.set(name, f);
+    }
+    return f;
+  }
+
+  /** Rejects everything pending and closes the transport. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const err = (p: Pending) => new TransportError(0, `${label(p.req)}: the netlink client was closed`);
+    for (const p of this.queue.splice(0)) p.reject(err(p));
+    for (const p of this.inflight.values()) p.reject(err(p));
+    this.inflight.clear();
+    this.inflightCost = 0;
+    this.barrier = undefined;
+    this.setBusy();
+    await this.transport.close();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    // A microtask: requests made in the same tick (a batch) are coalesced into datagrams.
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Whether `p` may be sent now, with `extra` requests (costing `extraCost`) about to be. */
+  private fits(p: Pending, extra: number, extraCost: number): boolean {
+    const count = this.inflight.size + extra;
+    if (count === 0) return true;
+    return count < this.window && this.inflightCost + extraCost + p.cost <= this.budget;
+  }
+
+  /**
+   * Whether a new datagram may start: always when nothing is in flight; otherwise once the answers
+   * in flight are down to half the window and half the budget, so that a long queue leaves in
+   * large datagrams (one sendmsg each) rather than one datagram per acknowledgement received.
+   */
+  private mayStart(): boolean {
+    const n = this.inflight.size;
+    return n === 0 || (n <= this.window / 2 && this.inflightCost <= this.budget / 2);
+  }
+
+  private pump(): void {
+    while (!this.closed && this.barrier === undefined && this.queue.length > 0) {
+      const head = this.queue[0]!;
+      if (head.signal?.aborted) {
+        this.queue.shift();
+        head.reject(cancelled(head.req));
+        continue;
+      }
+      if (!this.mayStart() || !this.fits(head, 0, 0)) break;
+      const batch: Pending[] = [];
+      let bytes = 0;
+      let cost = 0;
+      if (head.dump) {
+        this.queue.shift();
+        batch.push(head);
+        bytes = 16 + ((head.req.payload.length + 3) & ~3);
+        this.barrier = head;
+      } else {
+        while (this.queue.length > 0) {
+          const p = this.queue[0]!;
+          if (p.dump) break;
+          if (p.signal?.aborted) {
+            this.queue.shift();
+            p.reject(cancelled(p.req));
+            continue;
+          }
+          const len = 16 + ((p.req.payload.length + 3) & ~3);
+          if (batch.length > 0 && bytes + len > this.maxDatagram) break;
+          if (!this.fits(p, batch.length, cost)) break;
+          this.queue.shift();
+          batch.push(p);
+          bytes += len;
+          cost += p.cost;
+        }
+        if (batch.length === 0) continue;
+      }
+      // One buffer for the whole datagram: each message framed in place.
+      const datagram = Buffer.alloc(bytes);
+      let off = 0;
+      for (const p of batch) {
+        off = this.frameInto(datagram, off, p);
+        this.inflight.set(p.seq, p);
+      }
+      this.inflightCost += cost;
+      this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inflight.size);
+      this.stats.maxInFlightCost = Math.max(this.stats.maxInFlightCost, this.inflightCost);
+      this.stats.datagramsSent++;
+      this.stats.messagesSent += batch.length;
+      this.armTimer();
+      this.transport.send(datagram).catch((e: unknown) => {
+        const err = e instanceof Error ? e : new TransportError(0, String(e));
+        for (const p of batch) {
+          if (this.inflight.get(p.seq) === p) {
+            this.forget(p);
+            p.reject(err);
+          }
+        }
+        this.afterSettle();
+      });
+    }
+  }
+
+  /** Removes a request from the in-flight set. */
+  private forget(p: Pending): void {
+    this.inflight.delete(p.seq);
+    this.inflightCost -= p.cost;
+    if (this.barrier === p) this.barrier = undefined;
+  }
+
+  /** Assigns the next sequence number to `p` and writes its message at `off`; returns the end. */
+  private frameInto(buf: Buffer, off: number, p: Pending): number {
+    let seq = this.nextSeq;
+    while (this.inflight.has(seq) || seq === 0) seq = (seq + 1) >>> 0;
+    this.nextSeq = (seq + 1) >>> 0;
+    p.seq = seq;
+    // nlmsg_len counts the payload's padding, as libnl's (and buildMessage's) do.
+    const len = 16 + ((p.req.payload.length + 3) & ~3);
+    writeU32(buf, len, off);
+    writeU16(buf, p.req.type, off + 4);
+    writeU16(buf, NLM_F.REQUEST | p.req.flags | (p.dump ? 0 : NLM_F.ACK), off + 6);
+    writeU32(buf, seq, off + 8);
+    writeU32(buf, this.transport.portId, off + 12);
+    p.req.payload.copy(buf, off + 16);
+    return off + len;
+  }
+
+  private onDatagram(datagram: Buffer): void {
+    this.lastActivity = Date.now();
+    this.stats.datagramsReceived++;
+    // Fast path for the commonest datagram, a lone success ACK (capped: 16 + 4 + 16 bytes).
+    if (datagram.length === 36 && readU32(datagram, 0) === 36 && readU16(datagram, 4) === NLMSG.ERROR && readI32(datagram, 16) === 0) {
+      const p = this.inflight.get(readU32(datagram, 8));
+      if (p !== undefined) this.settle(p, undefined);
+      this.afterSettle();
+      return;
+    }
+    let messages: NetlinkMessage[];
+    try {
+      messages = parseMessages(datagram);
+    } catch (e) {
+      // The datagram cannot be split: whichever requests it answered are lost.
+      this.failInflight(e instanceof Error ? e : new NetlinkDecodeError(String(e)));
+      return;
+    }
+    for (const m of messages) {
+      const p = this.inflight.get(m.header.seq);
+      if (p === undefined) continue; // a late answer to a request that timed out or was failed
+      try {
+        if (m.header.type === NLMSG.ERROR) {
+          const e = decodeError(m);
+          if (e.errno === 0) this.settle(p, undefined);
+          else this.settle(p, new NetlinkRequestError(e.errno, label(p.req), e.extAck));
+        } else if (m.header.type === NLMSG.DONE) {
+          const d = decodeDone(m);
+          this.settle(p, d.error === 0 ? undefined : new NetlinkRequestError(-d.error, label(p.req), d.extAck));
+        } else if (m.header.type === NLMSG.NOOP || m.header.type === NLMSG.OVERRUN) {
+          // nothing to do
+        } else {
+          p.messages.push(m);
+        }
+      } catch (e) {
+        this.settle(p, e instanceof Error ? e : new NetlinkDecodeError(String(e)));
+      }
+    }
+    this.afterSettle();
+  }
+
+  private settle(p: Pending, error: Error | undefined): void {
+    this.forget(p);
+    if (error === undefined) p.resolve(p.messages);
+    else p.reject(error);
+  }
+
+  private afterSettle(): void {
+    this.setBusy();
+    if (this.queue.length > 0) this.pump();
+  }
+
+  private onTransportError(error: TransportError): void {
+    // ENOBUFS: the kernel dropped answers; which ones is unknown, so every request in flight
+    // fails (each may or may not have been applied). Other receive errors likewise.
+    this.failInflight(error);
+  }
+
+  private failInflight(error: Error): void {
+    const victims = [...this.inflight.values()];
+    this.inflight.clear();
+    this.inflightCost = 0;
+    this.barrier = undefined;
+    for (const p of victims) p.reject(error);
+    this.afterSettle();
+  }
+
+  private setBusy(): void {
+    const busy = !this.closed && (this.queue.length > 0 || this.inflight.size > 0);
+    if (busy !== this.busy) {
+      this.busy = busy;
+      this.transport.setBusy?.(busy);
+    }
+    if (!busy && this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private armTimer(): void {
+    if (this.timeoutMs <= 0 || this.timer !== undefined) return;
+    // Idle until now: the wait starts with this send. Otherwise progress counts from the last answer.
+    this.lastActivity = Date.now();
+    this.timer = setTimeout(() => this.onTimer(), this.timeoutMs);
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    if (this.inflight.size === 0) return;
+    const idle = Date.now() - this.lastActivity;
+    if (idle >= this.timeoutMs) {
+      this.failInflight(
+        new TransportError(
+          ERRNO.ETIMEDOUT,
+          `no answer from the kernel for ${Math.round(idle / 1000)} s (${this.inflight.size} request(s) in flight)`,
+        ),
+      );
+    } else {
+      this.timer = setTimeout(() => this.onTimer(), this.timeoutMs - idle);
+    }
+  }
+}
+
+function cancelled(req: GenlRequest): TransportError {
+  return new TransportError(ERRNO.ECANCELED, `${label(req)}: cancelled before it was sent`);
+}
+
+/** genlmsghdr + attributes of CTRL_CMD_GETFAMILY (the framing comes from the client). */
+function getFamilyPayload(name: string): Buffer {
+  return encodeGetFamily(name, { seq: 0 }).subarray(16);
+}
