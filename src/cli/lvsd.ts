@@ -9,6 +9,7 @@ const USAGE = `lvsd ${VERSION} - health-checking HA director for Linux IPVS
 
 Usage:
   lvsd check -c FILE [--node NAME] [--json]   validate a config and print the resolved model for a node
+  lvsd genhash [options] URL                  print the MD5 digest of URL's body for an http check's digest
   lvsd --help | -h                            show this help
   lvsd --version | -v                         show the version
 
@@ -20,6 +21,7 @@ type Subcommand = (argv: string[]) => Promise<number>;
 
 const subcommands: Record<string, () => Promise<Subcommand>> = {
   check: async () => (await import('./check.js')).runCheck,
+  genhash: async () => (await import('./genhash.js')).runGenhash,
 };
 
 /** Runs lvsd with the given arguments and resolves to the process exit status. */
