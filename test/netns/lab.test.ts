@@ -21,9 +21,7 @@ describe('netns lab: a routed director pair topology', () => {
   });
 
   it('creates every host with its deterministic addresses', async () => {
-    expect((await lab.namespaces()).sort()).toEqual(
-      ['client', 'd1', 'd2', 'rs1', 'rs2', 'sw'].map((h) => `${lab.prefix}-${h}`).sort(),
-    );
+    expect((await lab.namespaces()).sort()).toEqual(['client', 'd1', 'd2', 'rs1', 'rs2', 'sw'].map((h) => `${lab.prefix}-${h}`).sort());
     const d2 = await lab.exec('d2', ['ip', '-brief', 'addr', 'show']);
     expect(d2.stdout).toMatch(/eth0@\S+\s+UP\s+203\.0\.113\.2\/24 2001:db8:f::2\/64/);
     expect(d2.stdout).toMatch(/eth1@\S+\s+UP\s+192\.0\.2\.2\/24 2001:db8:b::2\/64/);
