@@ -10,6 +10,7 @@ const USAGE = `lvsd ${VERSION} - health-checking HA director for Linux IPVS
 Usage:
   lvsd check -c FILE [--node NAME] [--json]   validate a config and print the resolved model for a node
   lvsd genhash [options] URL                  print the MD5 digest of URL's body for an http check's digest
+  lvsd run -c FILE [--node NAME]              run the config's VRRP instances (addresses, adverts, notify)
   lvsd --help | -h                            show this help
   lvsd --version | -v                         show the version
 
@@ -22,6 +23,7 @@ type Subcommand = (argv: string[]) => Promise<number>;
 const subcommands: Record<string, () => Promise<Subcommand>> = {
   check: async () => (await import('./check.js')).runCheck,
   genhash: async () => (await import('./genhash.js')).runGenhash,
+  run: async () => (await import('./run.js')).runRun,
 };
 
 /** Runs lvsd with the given arguments and resolves to the process exit status. */

@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "vrrp_socket",
+      "sources": ["src/native/vrrp_socket.cc"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fno-exceptions"]
+    }
+  ]
+}

@@ -1,0 +1,176 @@
+/**
+ * The real `VrrpIo` of one instance: adverts through a `VrrpTransport`, virtual addresses through route netlink,
+ * gratuitous ARPs (AF_PACKET) and unsolicited NAs (raw ICMPv6), notify scripts run with argv (no shell).
+ *
+ * The driver's calls are synchronous; address changes and announcements are asynchronous, so they run in order on
+ * one queue (a GARP burst goes out after the addresses it announces are in place). `idle()` waits for the queue.
+ */
+import { spawn } from 'node:child_process';
+import type { AddressManager, IfAddress } from '../../rtnl/addresses.js';
+import type { GarpReason, VrrpStateName } from '../state-machine.js';
+import type { VrrpIo } from '../instance.js';
+import { ICMPV6_PROTOCOL } from './constants.js';
+import { ALL_NODES6, garpFrame, unsolicitedNa } from './garp.js';
+import { type NativeHandle, vrrpNative } from './native.js';
+import type { VrrpTransport } from './transport.js';
+import { addrBytes } from '../addr.js';
+
+/** A virtual address and the interface it goes on. */
+export interface VipSpec extends Omit<IfAddress, 'ifindex'> {
+  readonly dev: string;
+}
+
+/** The notify commands of an instance (keepalived notify_*). */
+export interface NotifyCommands {
+  readonly master?: readonly string[] | undefined;
+  readonly backup?: readonly string[] | undefined;
+  readonly fault?: readonly string[] | undefined;
+  readonly stop?: readonly string[] | undefined;
+  /** Run on every change with: INSTANCE name STATE priority. */
+  readonly any?: readonly string[] | undefined;
+}
+
+export interface IoLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface InstanceIoOptions {
+  readonly name: string;
+  readonly vrid: number;
+  readonly transport: VrrpTransport;
+  readonly addresses: AddressManager;
+  /** Addresses added when master (virtual_ipaddress, then virtual_ipaddress_excluded). */
+  readonly vips: readonly VipSpec[];
+  readonly notify: NotifyCommands;
+  readonly log: IoLogger;
+  /** Runs a notify command; default: spawn it detached from our stdio. */
+  readonly runCommand?: (argv: readonly string[]) => void;
+  /** Looks an interface up; default: the native addon's (ioctl). */
+  readonly ifInfo?: (dev: string) => { index: number; mac: Buffer };
+}
+
+const KEEPALIVED_STATE: Record<VrrpStateName, string> = {
+  initialize: 'STOP',
+  leaving: 'STOP',
+  backup: 'BACKUP',
+  master: 'MASTER',
+  fault: 'FAULT',
+};
+
+function runDetached(argv: readonly string[], log: IoLogger): void {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) return;
+  const child = spawn(cmd, args, { stdio: 'ignore' });
+  child.on('error', (err) => log.warn({ argv, err: String(err) }, 'notify script failed to start'));
+  child.on('exit', (code, signal) => {
+    if (code !== 0) log.warn({ argv, code, signal }, 'notify script failed');
+  });
+}
+
+export class InstanceIo implements VrrpIo {
+  #queue: Promise<void> = Promise.resolve();
+  readonly #ifs = new Map<string, { index: number; mac: Buffer }>();
+  #packet: Map<number, NativeHandle> | undefined;
+  #icmp6: Map<string, NativeHandle> | undefined;
+  /** GARP / NA messages sent, for tests and status. */
+  gratuitousSent = 0;
+
+  constructor(readonly opts: InstanceIoOptions) {}
+
+  #if(dev: string): { index: number; mac: Buffer } {
+    let i = this.#ifs.get(dev);
+    if (i === undefined) {
+      i = (this.opts.ifInfo ?? vrrpNative().ifInfo)(dev);
+      this.#ifs.set(dev, i);
+    }
+    return i;
+  }
+
+  #enqueue(what: string, fn: () => Promise<void> | void): void {
+    this.#queue = this.#queue.then(fn).catch((err: unknown) => {
+      this.opts.log.error({ instance: this.opts.name, vrid: this.opts.vrid, err: String(err) }, `${what} failed`);
+    });
+  }
+
+  /** Resolves when every queued address change and announcement is done. */
+  idle(): Promise<void> {
+    return this.#queue;
+  }
+
+  sendAdvert(payload: Uint8Array, dstAddr: string): void {
+    this.opts.transport.send(payload, dstAddr);
+  }
+
+  addVips(): void {
+    // Accept_Mode off (accept: false) would need a filter dropping local delivery to the VIPs; not done here.
+    for (const v of this.opts.vips) {
+      this.#enqueue(`adding ${v.address}`, () => this.opts.addresses.add({ ...v, ifindex: this.#if(v.dev).index }));
+    }
+  }
+
+  removeVips(): void {
+    for (const v of this.opts.vips) {
+      this.#enqueue(`removing ${v.address}`, async () => {
+        await this.opts.addresses.remove({ ...v, ifindex: this.#if(v.dev).index });
+      });
+    }
+  }
+
+  /** Removes the addresses whatever the state (at startup: left over by a killed predecessor). */
+  async removeStale(): Promise<void> {
+    this.removeVips();
+    await this.idle();
+  }
+
+  sendGratuitous(reason: GarpReason, repeat: number): void {
+    this.#enqueue(`gratuitous ${reason}`, () => {
+      for (let i = 0; i < repeat; i++) {
+        for (const v of this.opts.vips) this.#announce(v);
+      }
+    });
+  }
+
+  #announce(v: VipSpec): void {
+    const n = vrrpNative();
+    const { index, mac } = this.#if(v.dev);
+    if (v.family === 'ipv4') {
+      this.#packet ??= new Map();
+      let h = this.#packet.get(index);
+      if (h === undefined) {
+        h = n.openPacket(index);
+        this.#packet.set(index, h);
+      }
+      n.sendFrame(h, index, garpFrame(mac, v.address));
+    } else {
+      this.#icmp6 ??= new Map();
+      let h = this.#icmp6.get(v.dev);
+      if (h === undefined) {
+        h = n.openVrrp(6, v.dev, ICMPV6_PROTOCOL);
+        this.#icmp6.set(v.dev, h);
+      }
+      n.sendTo(h, addrBytes(ALL_NODES6, 'ipv6') as Uint8Array, null, index, unsolicitedNa(mac, v.address));
+    }
+    this.gratuitousSent++;
+  }
+
+  notify(change: { readonly from: VrrpStateName; readonly to: VrrpStateName; readonly priority: number }): void {
+    const run = this.opts.runCommand ?? ((argv: readonly string[]) => runDetached(argv, this.opts.log));
+    const n = this.opts.notify;
+    const state = KEEPALIVED_STATE[change.to];
+    if (state === KEEPALIVED_STATE[change.from]) return;
+    const specific = change.to === 'master' ? n.master : change.to === 'backup' ? n.backup : change.to === 'fault' ? n.fault : n.stop;
+    if (specific) run(specific);
+    if (n.any) run([...n.any, 'INSTANCE', this.opts.name, state, String(change.priority)]);
+  }
+
+  /** Closes the announcement sockets (the transport and address manager belong to the caller). */
+  close(): void {
+    const n = this.#packet !== undefined || this.#icmp6 !== undefined ? vrrpNative() : undefined;
+    for (const h of this.#packet?.values() ?? []) n?.close(h);
+    for (const h of this.#icmp6?.values() ?? []) n?.close(h);
+    this.#packet = undefined;
+    this.#icmp6 = undefined;
+  }
+}
