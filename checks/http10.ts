@@ -37,18 +37,27 @@ export function parseResponseHead(text: string): ResponseHead | string {
 }
 
 /** Sends one HTTP/1.0 request within the budget. */
-export async function fetchHttp10(req: HttpFetchRequest, budget: Budget): Promise<HttpFetchResult> {
+export function fetchHttp10(req: HttpFetchRequest, budget: Budget): Promise<HttpFetchResult> {
+  return fetchHttpRaw(req, budget, '1.0');
+}
+
+/**
+ * Sends one request with the given request-line version over a plain socket of its own. With '1.1' it is meant
+ * for requests whose body is not read (a status-only check): interim 1xx responses (but 101) are skipped, and a
+ * body, chunked or not, is never parsed.
+ */
+export async function fetchHttpRaw(req: HttpFetchRequest, budget: Budget, version: '1.0' | '1.1'): Promise<HttpFetchResult> {
   const where = formatTarget(req.target);
   const c = await connect(req.target, req.bind, budget, req.secure ? (req.tls ?? {}) : undefined);
   if (!c.ok) return c;
-  return exchange(c.socket, req, budget, where);
+  return exchange(c.socket, req, budget, where, version);
 }
 
-function exchange(socket: Socket, req: HttpFetchRequest, budget: Budget, where: string): Promise<HttpFetchResult> {
+function exchange(socket: Socket, req: HttpFetchRequest, budget: Budget, where: string, version: '1.0' | '1.1'): Promise<HttpFetchResult> {
   return new Promise((resolve) => {
     let phase = `waiting for the response headers of ${where}`;
     let head: ResponseHead | undefined;
-    let headBuf = Buffer.alloc(0);
+    let headBuf: Buffer = Buffer.alloc(0);
     const body: Buffer[] = [];
     let bodySize = 0;
     let expected: number | undefined; // Content-Length
@@ -92,7 +101,7 @@ function exchange(socket: Socket, req: HttpFetchRequest, budget: Budget, where: 
         respond(false);
         return;
       }
-      if (head.headers['transfer-encoding'] !== undefined) {
+      if (version === '1.0' && head.headers['transfer-encoding'] !== undefined) {
         fail(down('PROTOCOL', `${where} sent Transfer-Encoding ${head.headers['transfer-encoding']} to an HTTP/1.0 request`));
         return;
       }
@@ -114,19 +123,26 @@ function exchange(socket: Socket, req: HttpFetchRequest, budget: Budget, where: 
         addBody(chunk);
         return;
       }
-      headBuf = Buffer.concat([headBuf, chunk]);
-      const end = headBuf.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (headBuf.length > MAX_HEAD_BYTES) fail(down('PROTOCOL', `response head of ${where} exceeds ${MAX_HEAD_BYTES} bytes`));
+      headBuf = headBuf.length === 0 ? chunk : Buffer.concat([headBuf, chunk]);
+      for (;;) {
+        const end = headBuf.indexOf('\r\n\r\n');
+        if (end < 0) {
+          if (headBuf.length > MAX_HEAD_BYTES) fail(down('PROTOCOL', `response head of ${where} exceeds ${MAX_HEAD_BYTES} bytes`));
+          return;
+        }
+        const parsed = parseResponseHead(headBuf.subarray(0, end).toString('latin1'));
+        if (typeof parsed === 'string') {
+          fail(down('PROTOCOL', `${where}: malformed response: ${parsed}`));
+          return;
+        }
+        if (version === '1.1' && parsed.status < 200 && parsed.status !== 101) {
+          headBuf = headBuf.subarray(end + 4); // an interim response: the final one follows
+          continue;
+        }
+        head = parsed;
+        onHead(headBuf.subarray(end + 4));
         return;
       }
-      const parsed = parseResponseHead(headBuf.subarray(0, end).toString('latin1'));
-      if (typeof parsed === 'string') {
-        fail(down('PROTOCOL', `${where}: malformed response: ${parsed}`));
-        return;
-      }
-      head = parsed;
-      onHead(headBuf.subarray(end + 4));
     };
     const onEnd = () => {
       if (!head) {
@@ -150,6 +166,6 @@ function exchange(socket: Socket, req: HttpFetchRequest, budget: Budget, where: 
     const headers = Object.entries(requestHeaders(req))
       .map(([k, v]) => `${k.replace(/(^|-)([a-z])/g, (_s, d: string, ch: string) => d + ch.toUpperCase())}: ${v}\r\n`)
       .join('');
-    socket.write(`${req.method} ${req.path} HTTP/1.0\r\n${headers}\r\n`);
+    socket.write(`${req.method} ${req.path} HTTP/${version}\r\n${headers}\r\n`);
   });
 }
