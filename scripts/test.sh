@@ -15,6 +15,10 @@ suites=("$@")
 out=$(mktemp -d /tmp/lvsd-test.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
+static_ok=0
+echo "=== typecheck and lint"
+node_modules/.bin/tsc -p tsconfig.json --noEmit && node_modules/.bin/biome lint . || static_ok=1
+
 for suite in "${suites[@]}"; do
   start=$(date +%s)
   echo "=== suite $suite"
@@ -34,4 +38,7 @@ for suite in "${suites[@]}"; do
   echo "=== suite $suite took $(( $(date +%s) - start )) s"
 done
 
-node scripts/summarize-tests.mjs "$out" "${suites[@]}"
+[ $static_ok = 0 ] || echo "typecheck or lint failed (see above)"
+summary=0
+node scripts/summarize-tests.mjs "$out" "${suites[@]}" || summary=1
+exit $((summary | static_ok))

@@ -3,7 +3,6 @@
  * ids, no leading zeros in IPv4); formatting reproduces glibc's inet_ntop, which is what
  * ipvsadm prints.
  */
-import { isIPv4, isIPv6 } from 'node:net';
 import { LvsdError } from '../errors.js';
 import type { AddressFamily } from './types.js';
 
@@ -20,8 +19,53 @@ export interface ParsedAddress {
   readonly bytes: Buffer;
 }
 
+/*
+ * node:net's isIPv4/isIPv6 (Node 20, lib/internal/net.js), inlined: importing node:net costs a
+ * short-lived command such as lvsadm a noticeable part of its start-up.
+ */
+const V4_SEG = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])';
+const V4_STR = `(?:${V4_SEG}\\.){3}${V4_SEG}`;
+const IPV4_RE = new RegExp(`^${V4_STR}$`);
+const V6_SEG = '(?:[0-9a-fA-F]{1,4})';
+const IPV6_RE = new RegExp(
+  '^(?:' +
+    `(?:${V6_SEG}:){7}(?:${V6_SEG}|:)|` +
+    `(?:${V6_SEG}:){6}(?:${V4_STR}|:${V6_SEG}|:)|` +
+    `(?:${V6_SEG}:){5}(?::${V4_STR}|(?::${V6_SEG}){1,2}|:)|` +
+    `(?:${V6_SEG}:){4}(?:(?::${V6_SEG}){0,1}:${V4_STR}|(?::${V6_SEG}){1,3}|:)|` +
+    `(?:${V6_SEG}:){3}(?:(?::${V6_SEG}){0,2}:${V4_STR}|(?::${V6_SEG}){1,4}|:)|` +
+    `(?:${V6_SEG}:){2}(?:(?::${V6_SEG}){0,3}:${V4_STR}|(?::${V6_SEG}){1,5}|:)|` +
+    `(?:${V6_SEG}:){1}(?:(?::${V6_SEG}){0,4}:${V4_STR}|(?::${V6_SEG}){1,6}|:)|` +
+    `(?::(?:(?::${V6_SEG}){0,5}:${V4_STR}|(?::${V6_SEG}){1,7}|:))` +
+    ')(?:%[0-9a-zA-Z-.:]{1,})?$',
+);
+
+/** node:net isIPv4: dotted decimal, four parts 0..255 without leading zeros. */
+export function isIPv4(text: string): boolean {
+  return IPV4_RE.test(text);
+}
+
+/** node:net isIPv6 (zone ids included). */
+export function isIPv6(text: string): boolean {
+  return IPV6_RE.test(text);
+}
+
+/** The 4 bytes of a dotted quad already checked by isIPv4. */
 function parseIPv4Bytes(text: string): Buffer {
-  return Buffer.from(text.split('.').map((p) => Number.parseInt(p, 10)));
+  const out = Buffer.allocUnsafe(4);
+  let part = 0;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      out[part++] = value;
+      value = 0;
+    } else {
+      value = value * 10 + (c - 48);
+    }
+  }
+  out[part] = value;
+  return out;
 }
 
 function parseIPv6Bytes(text: string): Buffer {
@@ -64,7 +108,7 @@ export function addressFamily(text: string): AddressFamily {
 /** Formats 4 bytes as dotted decimal. */
 export function formatIPv4(bytes: Uint8Array): string {
   if (bytes.length !== 4) throw new AddressError(`an IPv4 address has 4 bytes, got ${bytes.length}`);
-  return Array.from(bytes).join('.');
+  return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
 }
 
 /** Formats 16 bytes like glibc inet_ntop: longest zero run (≥ 2 words) compressed, IPv4 tails. */

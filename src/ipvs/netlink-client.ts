@@ -11,7 +11,6 @@
  * and pipelined: concurrent calls and batches share the socket, answers are matched by sequence
  * number. Every method rejects with an {@link IpvsError} (code = errno name) naming the operation.
  */
-import { readFile } from 'node:fs/promises';
 import type { GenlFamily } from '../netlink/genl-ctrl.js';
 import { GenlClient, type GenlClientOptions, type GenlClientStats, type GenlRequest, NetlinkRequestError } from '../netlink/genl-client.js';
 import type { NetlinkMessage } from '../netlink/message.js';
@@ -135,7 +134,8 @@ class NetlinkIpvsClient implements IpvsClient {
       } catch (err) {
         return Promise.reject(toIpvsError(plan.op, plan.target(), err));
       }
-      return this.genl.request(this.genlRequest(req), signal === undefined ? undefined : { signal }).then(
+      // Acknowledgement-only: in a batch its success need not be acknowledged on its own.
+      return this.genl.request(this.genlRequest(req, true), signal === undefined ? undefined : { signal }).then(
         () => undefined as T,
         (err: unknown) => {
           throw toIpvsError(plan.op, plan.target(), err);
@@ -145,13 +145,14 @@ class NetlinkIpvsClient implements IpvsClient {
     return this.runDecoded(plan, signal);
   }
 
-  private genlRequest(req: IpvsRequest): GenlRequest {
+  private genlRequest(req: IpvsRequest, quietSuccess = false): GenlRequest {
     return {
       type: this.family.id,
       flags: req.flags,
       payload: req.payload,
       label: CMD_LABEL[req.cmd] ?? `IPVS command ${req.cmd}`,
       reply: REPLYING.has(req.cmd),
+      quietSuccess,
     };
   }
 
@@ -403,6 +404,8 @@ export async function listConnections(options: ListConnectionsOptions = {}): Pro
   const path = options.path ?? '/proc/net/ip_vs_conn';
   let text: string;
   try {
+    // Imported here: most users of the client never read the connection table.
+    const { readFile } = await import('node:fs/promises');
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as { code?: unknown }).code;

@@ -5,7 +5,7 @@
  */
 import { AttrWriter } from '../netlink/attrs.js';
 import { NetlinkEncodeError } from '../netlink/errors.js';
-import { buildGenlMessage, encodeGenlhdr, NLM_F } from '../netlink/message.js';
+import { buildGenlMessage, GENL_HDRLEN, NLM_F } from '../netlink/message.js';
 import {
   IFNAME_MAX,
   IP_VS_SVC_F,
@@ -92,9 +92,12 @@ export function frameRequest(req: IpvsRequest, options: FrameOptions): Buffer {
   );
 }
 
-function request(cmd: IpvsCmd, flags: number, attrs: Buffer): IpvsRequest {
-  const genl = encodeGenlhdr({ cmd, version: IPVS_GENL_VERSION, reserved: 0 });
-  return { cmd, flags, payload: Buffer.concat([genl, attrs]) };
+/** The request with the attributes `w` holds: genlmsghdr written in front of a copy of them. */
+function request(cmd: IpvsCmd, flags: number, w?: AttrWriter): IpvsRequest {
+  const payload = w === undefined ? Buffer.alloc(GENL_HDRLEN) : w.finishAfter(GENL_HDRLEN);
+  payload[0] = cmd;
+  payload[1] = IPVS_GENL_VERSION;
+  return { cmd, flags, payload };
 }
 
 function nestOpt(options: EncodeOptions): { nestedFlag: boolean } {
@@ -133,26 +136,26 @@ function fullSpec(spec: ServiceSpec): ServiceSpec {
 export function encodeNewService(spec: ServiceSpec, options: EncodeOptions = {}): IpvsRequest {
   const w = new AttrWriter();
   writeServiceNest(w, fullSpec(spec), undefined, options);
-  return request(IPVS_CMD.NEW_SERVICE, REQ_ACK, w.finish());
+  return request(IPVS_CMD.NEW_SERVICE, REQ_ACK, w);
 }
 
 /** SET_SERVICE (ipvsadm -E): replaces scheduler, flags, timeout, netmask and PE. */
 export function encodeSetService(spec: ServiceSpec, options: EncodeOptions = {}): IpvsRequest {
   const w = new AttrWriter();
   writeServiceNest(w, fullSpec(spec), undefined, options);
-  return request(IPVS_CMD.SET_SERVICE, REQ_ACK, w.finish());
+  return request(IPVS_CMD.SET_SERVICE, REQ_ACK, w);
 }
 
 /** DEL_SERVICE (ipvsadm -D); removes the service and its destinations. */
 export function encodeDelService(ref: ServiceRef, options: EncodeOptions = {}): IpvsRequest {
   const w = new AttrWriter();
   writeServiceNest(w, ref, undefined, options);
-  return request(IPVS_CMD.DEL_SERVICE, REQ_ACK, w.finish());
+  return request(IPVS_CMD.DEL_SERVICE, REQ_ACK, w);
 }
 
 /** GET_SERVICE as a dump: every service of the network namespace (ipvsadm -L). */
 export function encodeGetServices(): IpvsRequest {
-  return request(IPVS_CMD.GET_SERVICE, REQ_ACK_DUMP, Buffer.alloc(0));
+  return request(IPVS_CMD.GET_SERVICE, REQ_ACK_DUMP);
 }
 
 /**
@@ -162,7 +165,7 @@ export function encodeGetServices(): IpvsRequest {
 export function encodeGetService(ref: ServiceRef, options: EncodeOptions = {}): IpvsRequest {
   const w = new AttrWriter();
   writeServiceNest(w, ref, 0, options);
-  return request(IPVS_CMD.GET_SERVICE, REQ_ACK, w.finish());
+  return request(IPVS_CMD.GET_SERVICE, REQ_ACK, w);
 }
 
 function writeDestNest(w: AttrWriter, d: DestinationRef, o: EncodeOptions): void {
@@ -194,11 +197,37 @@ function writeDestNest(w: AttrWriter, d: DestinationRef, o: EncodeOptions): void
   );
 }
 
+/**
+ * The service nests of destination requests that name the service by its key only (all that
+ * ipvsadm sends for -a/-e/-d), encoded once per key: a restore sends many real servers of the
+ * same service in a row. Bounded; cleared when full.
+ */
+const KEY_NESTS = new Map<string, Buffer>();
+const KEY_NESTS_MAX = 256;
+
+function keyNest(svc: ServiceRef, o: EncodeOptions): Buffer | undefined {
+  if (svc.scheduler !== undefined || svc.peName !== undefined || svc.flags !== undefined) return undefined;
+  if (svc.timeout !== undefined || svc.netmask !== undefined) return undefined;
+  const k = svc.key;
+  const id = `${'fwmark' in k ? `${k.family}/${k.fwmark}` : `${k.protocol}/${k.address}/${k.port}`}/${o.nestedFlag ?? true}`;
+  let nest = KEY_NESTS.get(id);
+  if (nest === undefined) {
+    const w = new AttrWriter(96);
+    writeServiceNest(w, svc, undefined, o);
+    nest = w.finish();
+    if (KEY_NESTS.size >= KEY_NESTS_MAX) KEY_NESTS.clear();
+    KEY_NESTS.set(id, nest);
+  }
+  return nest;
+}
+
 function destRequest(cmd: IpvsCmd, svc: ServiceRef, dest: DestinationRef, o: EncodeOptions): IpvsRequest {
-  const w = new AttrWriter();
-  writeServiceNest(w, svc, undefined, o);
+  const w = new AttrWriter(192);
+  const nest = keyNest(svc, o);
+  if (nest === undefined) writeServiceNest(w, svc, undefined, o);
+  else w.raw(nest);
   writeDestNest(w, dest, o);
-  return request(cmd, REQ_ACK, w.finish());
+  return request(cmd, REQ_ACK, w);
 }
 
 /** NEW_DEST (ipvsadm -a). */
@@ -220,7 +249,7 @@ export function encodeDelDest(svc: ServiceRef, dest: DestinationRef, options: En
 export function encodeGetDests(key: ServiceKey, options: EncodeOptions = {}): IpvsRequest {
   const w = new AttrWriter();
   w.nest(IPVS_CMD_ATTR.SERVICE, (n) => void writeServiceIdentity(n, key), nestOpt(options));
-  return request(IPVS_CMD.GET_DEST, REQ_ACK_DUMP, w.finish());
+  return request(IPVS_CMD.GET_DEST, REQ_ACK_DUMP, w);
 }
 
 /**
@@ -252,7 +281,7 @@ export function encodeNewDaemon(cfg: DaemonConfig, options: EncodeOptions = {}):
     },
     nestOpt(options),
   );
-  return request(IPVS_CMD.NEW_DAEMON, REQ_ACK, w.finish());
+  return request(IPVS_CMD.NEW_DAEMON, REQ_ACK, w);
 }
 
 /** DEL_DAEMON (ipvsadm --stop-daemon). */
@@ -271,12 +300,12 @@ export function encodeDelDaemon(ref: DaemonRef, options: EncodeOptions = {}): Ip
         .u32(IPVS_DAEMON_ATTR.SYNC_ID, syncId),
     nestOpt(options),
   );
-  return request(IPVS_CMD.DEL_DAEMON, REQ_ACK, w.finish());
+  return request(IPVS_CMD.DEL_DAEMON, REQ_ACK, w);
 }
 
 /** GET_DAEMON (dump only): zero, one or two daemons, master first. */
 export function encodeGetDaemons(): IpvsRequest {
-  return request(IPVS_CMD.GET_DAEMON, REQ_ACK_DUMP, Buffer.alloc(0));
+  return request(IPVS_CMD.GET_DAEMON, REQ_ACK_DUMP);
 }
 
 /** SET_CONFIG (ipvsadm --set tcp tcpfin udp); 0 keeps a timeout unchanged. */
@@ -288,27 +317,27 @@ export function encodeSetTimeouts(t: Timeouts): IpvsRequest {
     .u32(IPVS_CMD_ATTR.TIMEOUT_TCP, t.tcp)
     .u32(IPVS_CMD_ATTR.TIMEOUT_TCP_FIN, t.tcpFin)
     .u32(IPVS_CMD_ATTR.TIMEOUT_UDP, t.udp);
-  return request(IPVS_CMD.SET_CONFIG, REQ_ACK, w.finish());
+  return request(IPVS_CMD.SET_CONFIG, REQ_ACK, w);
 }
 
 /** GET_CONFIG (ipvsadm --timeout), doit only. */
 export function encodeGetTimeouts(): IpvsRequest {
-  return request(IPVS_CMD.GET_CONFIG, REQ_ACK, Buffer.alloc(0));
+  return request(IPVS_CMD.GET_CONFIG, REQ_ACK);
 }
 
 /** GET_INFO (version and connection table size), doit only. */
 export function encodeGetInfo(): IpvsRequest {
-  return request(IPVS_CMD.GET_INFO, REQ_ACK, Buffer.alloc(0));
+  return request(IPVS_CMD.GET_INFO, REQ_ACK);
 }
 
 /** ZERO (ipvsadm -Z): one service's counters, or all counters when `ref` is omitted. */
 export function encodeZero(ref?: ServiceRef, options: EncodeOptions = {}): IpvsRequest {
   const w = new AttrWriter();
   if (ref !== undefined) writeServiceNest(w, ref, undefined, options);
-  return request(IPVS_CMD.ZERO, REQ_ACK, w.finish());
+  return request(IPVS_CMD.ZERO, REQ_ACK, w);
 }
 
 /** FLUSH (ipvsadm -C): deletes every service. */
 export function encodeFlush(): IpvsRequest {
-  return request(IPVS_CMD.FLUSH, REQ_ACK, Buffer.alloc(0));
+  return request(IPVS_CMD.FLUSH, REQ_ACK);
 }

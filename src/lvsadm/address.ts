@@ -24,7 +24,7 @@ export interface ServiceTarget {
 }
 
 function allDigits(s: string): boolean {
-  for (const ch of s) if (!isCDigit(ch)) return false;
+  for (let i = 0; i < s.length; i++) if (!isCDigit(s[i])) return false;
   return true;
 }
 
@@ -63,7 +63,10 @@ export async function parseService(buf: string | null, target: ServiceTarget, re
     portText = text.slice(close + 2);
     text = text.slice(0, close);
   }
-  const v6 = inetPton6(text);
+  // inet_pton(AF_INET6) needs a ':' and fails on a '.' in the first group: skip it for "1.2.3.4:80".
+  const colonAt = text.indexOf(':');
+  const dotAt = text.indexOf('.');
+  const v6 = colonAt < 0 || (dotAt >= 0 && dotAt < colonAt) ? undefined : inetPton6(text);
   if (v6) {
     setAddr(target, v6);
     target.af = AF_INET6;

@@ -4,7 +4,6 @@
  * there print "Can't initialize ipvs: ..." and exit 2. Also the warning for a kernel IPVS older
  * than 1.1.4.
  */
-import { spawn } from 'node:child_process';
 import type { IpvsApi } from '../ipvs/api.js';
 import type { Info } from '../ipvs/types.js';
 import { ERRNO } from '../netlink/errno.js';
@@ -63,7 +62,9 @@ async function tryInit(io: InitIo): Promise<IpvsSession | { errno: number }> {
 }
 
 /** Runs `/sbin/modprobe -- ip_vs`, forwarding its output; true when it exits 0. */
-export function systemModprobe(io: Pick<InitIo, 'stdout' | 'stderr'>): Promise<boolean> {
+export async function systemModprobe(io: Pick<InitIo, 'stdout' | 'stderr'>): Promise<boolean> {
+  // Loaded only when IPVS is missing: most runs never need child_process.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve) => {
     const child = spawn('/sbin/modprobe', ['--', 'ip_vs'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => io.stdout.write(chunk.toString()));

@@ -51,6 +51,14 @@ export type PoptEvent<V extends string> =
   | { readonly kind: 'end' }
   | { readonly kind: 'error'; readonly code: number };
 
+interface TableIndex<V extends string> {
+  readonly long: Map<string, PoptOption<V>>;
+  readonly short: Map<string, PoptOption<V>>;
+}
+
+/** Lookup maps per option table, built at first use (an argument vector per restore line). */
+const TABLE_INDEXES = new WeakMap<readonly PoptOption<string>[], TableIndex<string>>();
+
 /** A popt context over one argument vector (argv[0] is the program name and is skipped). */
 export class Popt<V extends string> {
   private next = 1;
@@ -94,7 +102,7 @@ export class Popt<V extends string> {
         const name = eq < 0 ? body : body.slice(0, eq);
         longArg = eq < 0 ? null : body.slice(eq + 1);
         // No ipvsadm option carries POPT_ARGFLAG_ONEDASH, so single-dash words never match long names.
-        opt = doubleDash ? this.table.find((o) => o.long === name) : undefined;
+        opt = doubleDash ? this.index().long.get(name) : undefined;
         if (!opt && doubleDash) return { kind: 'error', code: POPT_ERROR.BADOPT };
         if (!opt) {
           this.charArg = { word, pos: 1 };
@@ -105,7 +113,7 @@ export class Popt<V extends string> {
         const { word, pos } = this.charArg;
         this.charArg = null;
         const ch = word[pos];
-        opt = this.table.find((o) => o.short !== undefined && o.short === ch);
+        opt = ch === undefined ? undefined : this.index().short.get(ch);
         if (!opt) return { kind: 'error', code: POPT_ERROR.BADOPT };
         if (pos + 1 < word.length) this.charArg = { word, pos: pos + 1 };
       }
@@ -133,6 +141,20 @@ export class Popt<V extends string> {
       }
       return { kind: 'option', val: opt.val, arg };
     }
+  }
+
+  /** The table's rows by long and short name, first row winning as in popt's linear search. */
+  private index(): TableIndex<V> {
+    let index = TABLE_INDEXES.get(this.table) as TableIndex<V> | undefined;
+    if (index === undefined) {
+      index = { long: new Map(), short: new Map() };
+      for (const o of this.table) {
+        if (o.long !== undefined && !index.long.has(o.long)) index.long.set(o.long, o);
+        if (o.short !== undefined && !index.short.has(o.short)) index.short.set(o.short, o);
+      }
+      TABLE_INDEXES.set(this.table, index);
+    }
+    return index;
   }
 
   /** poptBadOption(con, POPT_BADOPTION_NOALIAS): the argument word consumed last. */

@@ -10,6 +10,7 @@
 import type { IpvsOp } from '../ipvs/api.js';
 import { readConfigStream } from './config-stream.js';
 import { enterFunc, type Outcome, reportKernelError, runListing } from './execute.js';
+import { fastRestoreEntry } from './fast-restore.js';
 import { kernelOp } from './kernel.js';
 import { type Exit, tryHelp } from './messages.js';
 import type { CommandEntry } from './model.js';
@@ -32,6 +33,12 @@ export type RestorePlan =
 export async function planRestore(input: string, ctx: ParseContext): Promise<RestorePlan> {
   const items: RestoreItem[] = [];
   for (const { line, tokens } of readConfigStream(input)) {
+    // The common saved forms skip the general parser (same result, see fast-restore.ts).
+    const fast = fastRestoreEntry(tokens);
+    if (fast) {
+      items.push({ line, entry: fast });
+      continue;
+    }
     const parsed = await parseCommandLine([ctx.program, ...tokens], ctx);
     if (parsed.kind === 'exit') {
       if (parsed.status === 0) return { kind: 'plan', items, final: parsed };

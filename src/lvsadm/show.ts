@@ -3,7 +3,7 @@
  * look names up unless -n, print like ipvsadm, and stop with status 1 where ipvsadm exit(1)s
  * (after printing what it had already printed).
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { IpvsApi } from '../ipvs/api.js';
 import type { Info } from '../ipvs/types.js';
 import { type DestEntry, destEntry, type ServiceEntry, serviceEntry } from './entries.js';
@@ -121,7 +121,7 @@ export async function listDaemon(s: Session): Promise<number> {
 export async function listConnections(s: Session, format: Format): Promise<number> {
   let content: string;
   try {
-    content = await readFile(s.procConnPath ?? CONN_PROC_FILE, 'latin1');
+    content = readFileSync(s.procConnPath ?? CONN_PROC_FILE, 'latin1');
   } catch {
     s.stderr.write(`cannot open file ${CONN_PROC_FILE}\n`);
     return 1;

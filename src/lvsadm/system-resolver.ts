@@ -3,10 +3,8 @@
  * for gethostbyname, getnameinfo for gethostbyaddr, so /etc/hosts and DNS answer as they do
  * for ipvsadm) and service names from /etc/services.
  */
-import { lookup, lookupService } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
-import { isIPv4 } from 'node:net';
-import { formatAddress, parseAddress } from '../ipvs/addr.js';
+import { formatAddress, isIPv4, parseAddress } from '../ipvs/addr.js';
 import type { Resolver, ServiceProto } from './resolver.js';
 import { ServicesDb } from './services-db.js';
 
@@ -34,6 +32,7 @@ export function systemResolver(options: SystemResolverOptions = {}): Resolver {
   return {
     async hostToIPv4(name: string): Promise<Uint8Array | undefined> {
       try {
+        const { lookup } = await import('node:dns/promises');
         const { address } = await lookup(name, { family: 4 });
         return isIPv4(address) ? parseAddress(address).bytes : undefined;
       } catch {
@@ -42,6 +41,7 @@ export function systemResolver(options: SystemResolverOptions = {}): Resolver {
     },
     async addrToHost(addr: Uint8Array): Promise<string | undefined> {
       try {
+        const { lookupService } = await import('node:dns/promises');
         return (await lookupService(formatAddress(addr), 0)).hostname;
       } catch {
         return undefined;

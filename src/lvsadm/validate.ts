@@ -42,8 +42,10 @@ const TUN_MATRIX: readonly string[] = ['xxxx', '+111', 'x11x'];
 /** generic_opt_check: the first matrix violation, scanning options in column order. */
 export function genericOptCheck(cmd: CommandName, options: ReadonlySet<OptionName>): Exit | undefined {
   let last: OptionName | undefined;
-  for (const option of OPTIONS) {
-    const cell = matrixCell(cmd, option);
+  const row = MATRIX[cmd];
+  for (let j = 0; j < OPTIONS.length; j++) {
+    const option = OPTIONS[j]!;
+    const cell = row[j] ?? 'x';
     if (!options.has(option)) {
       if (cell === '+') return fail(`You need to supply the '${option}' option for the '${cmd}' command`);
       continue;

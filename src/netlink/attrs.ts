@@ -44,13 +44,14 @@ function checkUint(what: string, value: number, max: number): void {
 
 /** Builds a sequence of netlink attributes; integers are host order unless named be16/be32. */
 export class AttrWriter {
+  // Not zero-filled: every byte up to `used` is written, alignment padding included.
   private buf: Buffer;
   private used = 0;
   private readonly open: number[] = [];
 
   /** @param capacity initial buffer size in bytes; it grows as needed. */
   constructor(capacity = 256) {
-    this.buf = Buffer.alloc(Math.max(16, capacity));
+    this.buf = Buffer.allocUnsafe(Math.max(16, capacity));
   }
 
   /** Bytes written so far (always a multiple of 4). */
@@ -61,19 +62,25 @@ export class AttrWriter {
   /** Appends an attribute with a u8 payload. */
   u8(type: number, value: number): this {
     checkUint('u8 attribute', value, 0xff);
-    return this.put(type, 1, (b, o) => b.writeUInt8(value, o));
+    const o = this.put(type, 1);
+    this.buf[o] = value;
+    return this;
   }
 
   /** Appends an attribute with a host-order u16 payload. */
   u16(type: number, value: number): this {
     checkUint('u16 attribute', value, 0xffff);
-    return this.put(type, 2, (b, o) => writeU16(b, value, o));
+    const o = this.put(type, 2); // may grow (replace) this.buf: read it after
+    writeU16(this.buf, value, o);
+    return this;
   }
 
   /** Appends an attribute with a host-order u32 payload. */
   u32(type: number, value: number): this {
     checkUint('u32 attribute', value, 0xffffffff);
-    return this.put(type, 4, (b, o) => writeU32(b, value, o));
+    const o = this.put(type, 4); // may grow (replace) this.buf: read it after
+    writeU32(this.buf, value, o);
+    return this;
   }
 
   /** Appends an attribute with a host-order u64 payload. */
@@ -81,19 +88,29 @@ export class AttrWriter {
     if (typeof value !== 'bigint' || value < 0n || value > 0xffffffffffffffffn) {
       throw new NetlinkEncodeError(`u64 attribute: ${String(value)} is not a bigint in 0..2^64-1`);
     }
-    return this.put(type, 8, (b, o) => writeU64(b, value, o));
+    const o = this.put(type, 8); // may grow (replace) this.buf: read it after
+    writeU64(this.buf, value, o);
+    return this;
   }
 
   /** Appends an attribute with a big-endian (network order) u16 payload, e.g. a port. */
   be16(type: number, value: number): this {
     checkUint('be16 attribute', value, 0xffff);
-    return this.put(type, 2, (b, o) => b.writeUInt16BE(value, o));
+    const o = this.put(type, 2);
+    this.buf[o] = value >>> 8;
+    this.buf[o + 1] = value & 0xff;
+    return this;
   }
 
   /** Appends an attribute with a big-endian (network order) u32 payload. */
   be32(type: number, value: number): this {
     checkUint('be32 attribute', value, 0xffffffff);
-    return this.put(type, 4, (b, o) => b.writeUInt32BE(value, o));
+    const o = this.put(type, 4);
+    this.buf[o] = value >>> 24;
+    this.buf[o + 1] = (value >>> 16) & 0xff;
+    this.buf[o + 2] = (value >>> 8) & 0xff;
+    this.buf[o + 3] = value & 0xff;
+    return this;
   }
 
   /**
@@ -106,17 +123,34 @@ export class AttrWriter {
     if (bytes.length > maxLen) {
       throw new NetlinkEncodeError(`string attribute ${type} is ${bytes.length} bytes long; the limit is ${maxLen}`);
     }
-    return this.put(type, bytes.length + 1, (b, o) => bytes.copy(b, o));
+    const o = this.put(type, bytes.length + 1);
+    bytes.copy(this.buf, o);
+    this.buf[o + bytes.length] = 0;
+    return this;
   }
 
   /** Appends an attribute whose payload is `bytes`, copied as is. */
   binary(type: number, bytes: Uint8Array): this {
-    return this.put(type, bytes.length, (b, o) => b.set(bytes, o));
+    const o = this.put(type, bytes.length);
+    this.buf.set(bytes, o);
+    return this;
   }
 
   /** Appends a zero-length (flag) attribute. */
   flag(type: number): this {
-    return this.put(type, 0, () => {});
+    this.put(type, 0);
+    return this;
+  }
+
+  /**
+   * Appends attributes already encoded (whole, aligned TLVs, e.g. a nest written earlier and
+   * kept): `bytes.length` must be a multiple of 4.
+   */
+  raw(bytes: Uint8Array): this {
+    if (bytes.length % NLA_ALIGNTO !== 0) throw new NetlinkEncodeError(`raw attributes of ${bytes.length} byte(s) are not aligned`);
+    const off = this.reserve(bytes.length);
+    this.buf.set(bytes, off);
+    return this;
   }
 
   /** Opens a nest; close it with {@link nestEnd}. Nests may contain nests. */
@@ -148,30 +182,43 @@ export class AttrWriter {
 
   /** Returns a copy of the attributes written so far. Throws if a nest is still open. */
   finish(): Buffer {
+    return this.finishAfter(0);
+  }
+
+  /**
+   * Returns a new buffer of `prefix` bytes (left for the caller to fill, e.g. a genlmsghdr)
+   * followed by a copy of the attributes. Throws if a nest is still open.
+   */
+  finishAfter(prefix: number): Buffer {
     if (this.open.length > 0) throw new NetlinkEncodeError(`${this.open.length} nested attribute(s) left open`);
-    return Buffer.from(this.buf.subarray(0, this.used));
+    const out = Buffer.allocUnsafe(prefix + this.used);
+    if (prefix > 0) out.fill(0, 0, prefix);
+    this.buf.copy(out, prefix, 0, this.used);
+    return out;
   }
 
   private checkType(type: number): void {
     checkUint('attribute type', type, NLA_TYPE_MASK);
   }
 
-  private put(type: number, payloadLen: number, fill: (buf: Buffer, off: number) => void): this {
+  /** Reserves an attribute with a payload of `payloadLen` bytes (padding zeroed) and returns the payload's offset. */
+  private put(type: number, payloadLen: number): number {
     this.checkType(type);
     const len = NLA_HDRLEN + payloadLen;
     if (len > NLA_MAX_LEN) throw new NetlinkEncodeError(`attribute ${type} is ${len} bytes long; the limit is 65535`);
-    const off = this.reserve(nlaAlign(len));
+    const aligned = nlaAlign(len);
+    const off = this.reserve(aligned);
     writeU16(this.buf, len, off);
     writeU16(this.buf, type, off + 2);
-    fill(this.buf, off + NLA_HDRLEN);
-    return this;
+    for (let i = off + len; i < off + aligned; i++) this.buf[i] = 0;
+    return off + NLA_HDRLEN;
   }
 
-  /** Reserves `n` zeroed bytes (n is a multiple of 4) and returns their offset. */
+  /** Reserves `n` bytes (n is a multiple of 4) and returns their offset. */
   private reserve(n: number): number {
     const off = this.used;
     if (off + n > this.buf.length) {
-      const grown = Buffer.alloc(Math.max(this.buf.length * 2, off + n));
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, off + n));
       this.buf.copy(grown, 0, 0, off);
       this.buf = grown;
     }

@@ -10,6 +10,14 @@
  *   are the result.
  * - Consecutive non-dump requests are coalesced into one datagram (the kernel processes every
  *   message of a datagram in order, acknowledging each), up to {@link GenlClientOptions.maxDatagram}.
+ * - Acknowledgements elided: a request marked {@link GenlRequest.quietSuccess} that is not the last
+ *   of its datagram goes without NLM_F_ACK. The kernel then answers it only when it fails
+ *   (netlink_rcv_skb acks a message when NLM_F_ACK is set *or* it failed), and since it handles
+ *   a datagram's messages in order, synchronously within sendmsg, and queues their answers on the
+ *   socket in that order, the answer to the datagram's last request comes after any failure of
+ *   the quiet ones: when it arrives, the quiet requests not failed by then succeeded. A batch of
+ *   thousands of operations thus costs one received datagram per sent datagram instead of one per
+ *   operation. The receive budget still counts a possible (error) answer for every request.
  * - A bounded window of requests in flight, by count and by the receive-buffer bytes their answers
  *   will take: the kernel queues every acknowledgement on our socket while it processes a datagram,
  *   and drops them (ENOBUFS) when the receive buffer is full. With the `netlink` package (0.3.0) an
@@ -43,6 +51,13 @@ export interface GenlRequest {
    * IPVS GET_SERVICE, GET_INFO, CTRL_CMD_GETFAMILY): it takes more receive buffer while unread.
    */
   readonly reply?: boolean;
+  /**
+   * The request is answered by an acknowledgement only, and its success need not be acknowledged
+   * on its own: when it is coalesced into a datagram with requests after it, it is sent without
+   * NLM_F_ACK, so the kernel answers it only if it fails, and its success is known when the last
+   * request of the datagram (always sent with NLM_F_ACK) is answered. See {@link GenlClient}.
+   */
+  readonly quietSuccess?: boolean;
 }
 
 /**
@@ -117,6 +132,11 @@ interface Pending {
   readonly messages: NetlinkMessage[];
   readonly cost: number;
   seq: number;
+  /**
+   * The quiet requests (sent without NLM_F_ACK) of the datagram this request ends, which succeed
+   * when it is answered; undefined when there are none.
+   */
+  quiet: Pending[] | undefined;
 }
 
 const DEFAULT_WINDOW = 256;
@@ -194,7 +214,17 @@ export class GenlClient {
     if (this.closed) return Promise.reject(new TransportError(0, `${label(req)}: the netlink client is closed`));
     const dump = (req.flags & NLM_F.DUMP) === NLM_F.DUMP;
     return new Promise<NetlinkMessage[]>((resolve, reject) => {
-      const p: Pending = { req, dump, signal: options.signal, resolve, reject, messages: [], cost: answerCost(req), seq: 0 };
+      const p: Pending = {
+        req,
+        dump,
+        signal: options.signal,
+        resolve,
+        reject,
+        messages: [],
+        cost: answerCost(req),
+        seq: 0,
+        quiet: undefined,
+      };
       if (p.signal?.aborted) {
         reject(cancelled(req));
         return;
@@ -305,12 +335,18 @@ export class GenlClient {
         if (batch.length === 0) continue;
       }
       // One buffer for the whole datagram: each message framed in place.
-      const datagram = Buffer.alloc(bytes);
+      const datagram = Buffer.allocUnsafe(bytes);
       let off = 0;
-      for (const p of batch) {
-        off = this.frameInto(datagram, off, p);
+      const quiet: Pending[] = [];
+      const last = batch.length - 1;
+      for (let i = 0; i <= last; i++) {
+        const p = batch[i]!;
+        const elide = i < last && p.req.quietSuccess === true && !p.dump && p.req.reply !== true;
+        off = this.frameInto(datagram, off, p, !elide);
         this.inflight.set(p.seq, p);
+        if (elide) quiet.push(p);
       }
+      if (quiet.length > 0) batch[last]!.quiet = quiet;
       this.inflightCost += cost;
       this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inflight.size);
       this.stats.maxInFlightCost = Math.max(this.stats.maxInFlightCost, this.inflightCost);
@@ -337,8 +373,11 @@ export class GenlClient {
     if (this.barrier === p) this.barrier = undefined;
   }
 
-  /** Assigns the next sequence number to `p` and writes its message at `off`; returns the end. */
-  private frameInto(buf: Buffer, off: number, p: Pending): number {
+  /**
+   * Assigns the next sequence number to `p` and writes its message at `off` (NLM_F_ACK on
+   * non-dumps when `ack`); returns the end.
+   */
+  private frameInto(buf: Buffer, off: number, p: Pending, ack: boolean): number {
     let seq = this.nextSeq;
     while (this.inflight.has(seq) || seq === 0) seq = (seq + 1) >>> 0;
     this.nextSeq = (seq + 1) >>> 0;
@@ -347,10 +386,13 @@ export class GenlClient {
     const len = 16 + ((p.req.payload.length + 3) & ~3);
     writeU32(buf, len, off);
     writeU16(buf, p.req.type, off + 4);
-    writeU16(buf, NLM_F.REQUEST | p.req.flags | (p.dump ? 0 : NLM_F.ACK), off + 6);
+    const flags = ack ? NLM_F.REQUEST | p.req.flags | (p.dump ? 0 : NLM_F.ACK) : (NLM_F.REQUEST | p.req.flags) & ~NLM_F.ACK;
+    writeU16(buf, flags, off + 6);
     writeU32(buf, seq, off + 8);
     writeU32(buf, this.transport.portId, off + 12);
-    p.req.payload.copy(buf, off + 16);
+    const end = off + 16 + p.req.payload.copy(buf, off + 16);
+    // allocUnsafe: zero the alignment padding after the payload.
+    if (end < off + len) buf.fill(0, end, off + len);
     return off + len;
   }
 
@@ -399,6 +441,17 @@ export class GenlClient {
     this.forget(p);
     if (error === undefined) p.resolve(p.messages);
     else p.reject(error);
+    // The quiet requests of p's datagram were handled before it: those not failed by now succeeded.
+    const quiet = p.quiet;
+    if (quiet !== undefined) {
+      p.quiet = undefined;
+      for (const q of quiet) {
+        if (this.inflight.get(q.seq) === q) {
+          this.forget(q);
+          q.resolve(q.messages);
+        }
+      }
+    }
   }
 
   private afterSettle(): void {

@@ -27,16 +27,33 @@ export function readU64(buf: Buffer, off: number): bigint {
   return HOST_IS_LE ? buf.readBigUInt64LE(off) : buf.readBigUInt64BE(off);
 }
 
-/** Writes a host-order unsigned 16-bit integer. */
+/**
+ * Writes a host-order unsigned 16-bit integer. Byte stores, without Buffer#writeUInt16LE's
+ * argument checks: every caller has checked the value and the offset (hot in batch encoding).
+ */
 export function writeU16(buf: Buffer, value: number, off: number): void {
-  if (HOST_IS_LE) buf.writeUInt16LE(value, off);
-  else buf.writeUInt16BE(value, off);
+  if (HOST_IS_LE) {
+    buf[off] = value & 0xff;
+    buf[off + 1] = (value >>> 8) & 0xff;
+  } else {
+    buf[off] = (value >>> 8) & 0xff;
+    buf[off + 1] = value & 0xff;
+  }
 }
 
-/** Writes a host-order unsigned 32-bit integer. */
+/** Writes a host-order unsigned 32-bit integer (byte stores; see writeU16). */
 export function writeU32(buf: Buffer, value: number, off: number): void {
-  if (HOST_IS_LE) buf.writeUInt32LE(value, off);
-  else buf.writeUInt32BE(value, off);
+  if (HOST_IS_LE) {
+    buf[off] = value & 0xff;
+    buf[off + 1] = (value >>> 8) & 0xff;
+    buf[off + 2] = (value >>> 16) & 0xff;
+    buf[off + 3] = (value >>> 24) & 0xff;
+  } else {
+    buf[off] = (value >>> 24) & 0xff;
+    buf[off + 1] = (value >>> 16) & 0xff;
+    buf[off + 2] = (value >>> 8) & 0xff;
+    buf[off + 3] = value & 0xff;
+  }
 }
 
 /** Writes a host-order signed 32-bit integer. */

@@ -4,8 +4,16 @@
  * the network namespace of the calling thread when it is created, i.e. the process's: to manage
  * IPVS in another namespace, run the process inside it (`ip netns exec NS ...`).
  */
-import { RawNetlinkSocket } from 'netlink/dist/raw.js';
+import { createRequire } from 'node:module';
 import { type NetlinkTransport, TransportError, type TransportReceiver } from './transport.js';
+
+type RawNetlinkSocket = import('netlink/dist/raw.js').RawNetlinkSocket;
+/*
+ * The package is CommonJS: require() loads it directly, where an ES import would also run it
+ * through the ESM loader's CommonJS translation (which parses it once more to find its exports),
+ * a measurable part of a short-lived command's start-up (lvsadm).
+ */
+const { RawNetlinkSocket } = createRequire(import.meta.url)('netlink/dist/raw.js') as typeof import('netlink/dist/raw.js');
 
 /** Netlink protocol number of generic netlink. */
 export const NETLINK_GENERIC = 16;

@@ -5,8 +5,21 @@
  */
 import { isCDigit, isCSpace, strtoul } from './strtol.js';
 
+/** Four decimal parts without leading zeros: inet_aton reads them as plain dotted decimal. */
+const PLAIN_QUAD = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
+
 /** glibc inet_aton: 1 to 4 parts in C notation, trailing white space and anything after it ignored. */
 export function inetAton(text: string): Uint8Array | undefined {
+  const quad = PLAIN_QUAD.exec(text);
+  if (quad) {
+    const out = new Uint8Array(4);
+    for (let k = 0; k < 4; k++) {
+      const v = Number(quad[k + 1]);
+      if (v > 0xff) return undefined;
+      out[k] = v;
+    }
+    return out;
+  }
   const parts: number[] = [];
   let i = 0;
   let val = 0;

@@ -21,6 +21,8 @@ export function padLeft(s: string, width: number): string {
 
 /** Cuts a string to at most `max` bytes, like writing a NUL at buf[max]. */
 export function truncateBytes(s: string, max: number): string {
+  // A UTF-16 unit takes at most 3 bytes in UTF-8.
+  if (s.length * 3 <= max) return s;
   const buf = Buffer.from(s, 'utf8');
   return buf.length <= max ? s : buf.subarray(0, max).toString('utf8');
 }

@@ -52,15 +52,17 @@ function parseDigits(s: string, base: number): { neg: boolean; mag: bigint; end:
   } else if (b === 0) {
     b = s[i] === '0' ? 8 : 10;
   }
-  let mag = 0n;
+  // Digits accumulate in a double while that is exact (below 2^53 / base), then as a bigint.
+  let small = 0;
+  let mag: bigint | undefined;
   let any = false;
-  const bb = BigInt(b);
-  while (digitValue(s[i]) < b) {
-    mag = mag * bb + BigInt(digitValue(s[i]));
+  const limit = Number.MAX_SAFE_INTEGER / b - b;
+  for (let d = digitValue(s[i]); d < b; d = digitValue(s[++i])) {
     any = true;
-    i++;
+    if (mag === undefined && small < limit) small = small * b + d;
+    else mag = (mag ?? BigInt(small)) * BigInt(b) + BigInt(d);
   }
-  return { neg, mag, end: i, any };
+  return { neg, mag: mag ?? BigInt(small), end: i, any };
 }
 
 /** glibc strtol(s, &end, base) for a 64-bit long. */
@@ -82,11 +84,18 @@ export function strtoul(s: string, base = 10): StrtolResult {
   return { value: neg ? (max + 1n - mag) & max : mag, end, erange: false };
 }
 
+const PLAIN_DIGITS = /^[0-9]+$/;
+
 /**
  * ipvsadm's string_to_number: the whole text must be a decimal long within [min, max];
  * returns -1 otherwise.
  */
 export function stringToNumber(s: string, min: number, max: number): number {
+  // The common case, plain decimal digits (no blanks, sign or overflow): strtol's value is the number.
+  if (s.length > 0 && s.length <= 15 && PLAIN_DIGITS.test(s)) {
+    const n = Number(s);
+    return min <= n && n <= max ? n : -1;
+  }
   const r = strtol(s, 10);
   if (r.end === s.length && r.end !== 0 && !r.erange && BigInt(min) <= r.value && r.value <= BigInt(max)) {
     return Number(r.value);

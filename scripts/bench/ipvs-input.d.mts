@@ -1,0 +1,2 @@
+/** See ipvs-input.mjs. */
+export function restoreInput(services: number, dests: number): string;

@@ -1,0 +1,56 @@
+/**
+ * Host-side profile of lvsadm's restore and listing paths, without a kernel: runLvsadm over the
+ * real IPVS client (src/ipvs/netlink-client.ts) whose transport is the fake kernel of the unit
+ * tests. It shows where lvsadm's own CPU goes (parsing, encoding, decoding, formatting); the
+ * fake kernel's share shows up under test/unit/ipvs-client/fake-kernel.ts in a profile.
+ * Not part of the test suite; the real benchmark is `npm run bench -- ipvs` (kernel lab).
+ *
+ *   npx vite-node scripts/bench/ipvs-profile.ts -- [--services 1000] [--dests 10] [--rounds 3]
+ *   (or bundle it with esbuild and run `node --cpu-prof` on the bundle)
+ */
+import { openIpvs } from '../../src/ipvs/netlink-client.js';
+import { runLvsadm } from '../../src/lvsadm/run.js';
+import { systemResolver } from '../../src/lvsadm/system-resolver.js';
+import { FakeKernel } from '../../test/unit/ipvs-client/fake-kernel.js';
+import { restoreInput } from './ipvs-input.mjs';
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : Number.NaN;
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+}
+
+const services = arg('services', 1000);
+const dests = arg('dests', 10);
+const rounds = arg('rounds', 3);
+const input = restoreInput(services, dests);
+
+async function lvsadm(kernel: FakeKernel, args: string[], stdin = ''): Promise<{ status: number; ms: number; bytes: number }> {
+  let bytes = 0;
+  const t0 = performance.now();
+  const status = await runLvsadm(args, {
+    stdout: { write: (s: string) => (bytes += s.length) },
+    stderr: { write: (s: string) => process.stderr.write(s) },
+    stdin: async () => stdin,
+    ipvs: () => {
+      // The fake kernel is its own transport: closing one client's socket must not close the kernel.
+      kernel.closed = false;
+      return openIpvs({ transport: kernel });
+    },
+    resolver: systemResolver(),
+    program: 'lvsadm',
+    privileged: true,
+  });
+  return { status, ms: performance.now() - t0, bytes };
+}
+
+for (let r = 0; r < rounds; r++) {
+  const kernel = new FakeKernel({ dumpChunk: 64 });
+  const restore = await lvsadm(kernel, ['-R'], input);
+  const list = await lvsadm(kernel, ['-Ln']);
+  const save = await lvsadm(kernel, ['-S', '-n']);
+  console.log(
+    `round ${r + 1}: restore ${restore.ms.toFixed(0)} ms (status ${restore.status}), ` +
+      `-Ln ${list.ms.toFixed(0)} ms (${list.bytes} chars), -S -n ${save.ms.toFixed(0)} ms (${save.bytes} chars)`,
+  );
+}
