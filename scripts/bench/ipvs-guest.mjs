@@ -10,7 +10,8 @@
  * restored, `-L -n` and `-S -n` are timed with each tool (order alternating too) and lvsadm's
  * output must equal ipvsadm's. Each timing is the wall-clock time of one command, process start
  * included: `nsenter --net=/run/netns/NS TOOL ARGS`, stdin from a file, stdout to a file. The
- * nsenter hop is the same for both tools and is measured on its own (`nsenter ... true`).
+ * nsenter hop is the same for both tools and is measured on its own (`nsenter ... true`), and so
+ * are the start-up costs (`-v` with each tool, which opens IPVS first, and `node -e 0`).
  * Medians over the rounds; the last line is the summary line the task asks for.
  */
 import { spawnSync } from 'node:child_process';
@@ -71,7 +72,14 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-const times = { restore: { ipvsadm: [], lvsadm: [] }, list: { ipvsadm: [], lvsadm: [] }, save: { ipvsadm: [], lvsadm: [] }, nsenter: [] };
+const times = {
+  restore: { ipvsadm: [], lvsadm: [] },
+  list: { ipvsadm: [], lvsadm: [] },
+  save: { ipvsadm: [], lvsadm: [] },
+  startup: { ipvsadm: [], lvsadm: [] },
+  node: [],
+  nsenter: [],
+};
 const fmt = (x) => x.toFixed(2);
 
 console.log(`ipvs bench: ${services} services x ${dests} real servers (${input.split('\n').length - 1} restore lines), ${rounds} rounds`);
@@ -92,6 +100,9 @@ for (let round = 0; round < rounds; round++) {
   }
   const ns = loaded.ipvsadm;
   times.nsenter.push(timed(ns, ['true']).seconds);
+  // Start-up alone, for where the time goes: `-v` (which opens IPVS first, as ipvsadm does) and a bare node.
+  times.node.push(timed(ns, [process.execPath, '-e', '0']).seconds);
+  for (const tool of order) times.startup[tool].push(timed(ns, [...TOOLS[tool], '-v']).seconds);
   for (const [what, args] of [
     ['list', ['-L', '-n']],
     ['save', ['-S', '-n']],
@@ -119,8 +130,13 @@ for (const [what, label] of [
   ['list', '-L -n'],
   ['save', '-S -n'],
 ]) {
-  console.log(`${label.padEnd(16)} ${fmt(m(what, 'ipvsadm')).padStart(7)}  ${fmt(m(what, 'lvsadm')).padStart(7)}  ${fmt(ratio(what)).padStart(6)}`);
+  console.log(
+    `${label.padEnd(16)} ${fmt(m(what, 'ipvsadm')).padStart(7)}  ${fmt(m(what, 'lvsadm')).padStart(7)}  ${fmt(ratio(what)).padStart(6)}`,
+  );
 }
 const listRatio = Math.max(ratio('list'), ratio('save'));
+console.log(
+  `${'-v (start-up)'.padEnd(16)} ${fmt(m('startup', 'ipvsadm')).padStart(7)}  ${fmt(m('startup', 'lvsadm')).padStart(7)}  ${fmt(ratio('startup')).padStart(6)}   (node -e 0: ${fmt(median(times.node))})`,
+);
 console.log(`list ratio = the worse of -L -n and -S -n; targets: restore <= 0.50, list <= 1.00`);
 console.log(`ipvs restore ratio ${fmt(ratio('restore'))}, list ratio ${fmt(listRatio)} (lvsadm/ipvsadm, lower is better)`);

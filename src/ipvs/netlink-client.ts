@@ -299,14 +299,48 @@ class NetlinkIpvsClient implements IpvsClient {
       }
       return results;
     }
-    return Promise.all(
-      ops.map((op) =>
-        this.run(planOf(op)).then(
-          (): IpvsOpResult => ({ ok: true }),
-          (err: unknown): IpvsOpResult => ({ ok: false, error: err as IpvsError }),
-        ),
-      ),
-    );
+    return this.pipelined(ops);
+  }
+
+  /**
+   * The pipelined batch: requests are encoded and handed to the genl client as the window moves
+   * (at most BATCH_QUEUE not yet answered), with a callback each rather than a promise: a restore
+   * sends ten thousand of them, and encoding them all up front, each with its promise chain, is
+   * most of what it costs (and memory the garbage collector then keeps copying).
+   */
+  private pipelined(ops: readonly IpvsOp[]): Promise<IpvsOpResult[]> {
+    const results = new Array<IpvsOpResult>(ops.length);
+    return new Promise((resolve) => {
+      let next = 0;
+      let unanswered = 0;
+      const fill = (): void => {
+        while (next < ops.length && unanswered < BATCH_QUEUE) {
+          const i = next++;
+          const op = ops[i]!;
+          let req: IpvsRequest;
+          try {
+            req = encodeOp(op);
+          } catch (err) {
+            const plan = planOf(op);
+            results[i] = { ok: false, error: toIpvsError(plan.op, plan.target(), err) };
+            continue;
+          }
+          unanswered++;
+          this.genl.submit(this.genlRequest(req, true), (err) => {
+            unanswered--;
+            if (err === undefined) {
+              results[i] = OK;
+            } else {
+              const plan = planOf(op);
+              results[i] = { ok: false, error: toIpvsError(plan.op, plan.target(), err) };
+            }
+            fill();
+          });
+        }
+        if (next === ops.length && unanswered === 0) resolve(results);
+      };
+      fill();
+    });
   }
 
   close(): Promise<void> {
@@ -382,6 +416,38 @@ function planOf(op: IpvsOp): Plan<undefined> {
       return { op: op.op, target: () => op.daemon.state, request: () => encodeNewDaemon(op.daemon), decode: none };
     case 'stopDaemon':
       return { op: op.op, target: () => op.state, request: () => encodeDelDaemon({ state: op.state }), decode: none };
+  }
+}
+
+/** A batch's operations in the genl client's queue at most (sent or not), see pipelined(). */
+const BATCH_QUEUE = 1024;
+const OK: IpvsOpResult = { ok: true };
+
+/** The request of a state-changing operation (what planOf(op).request() returns, without the plan). */
+function encodeOp(op: IpvsOp): IpvsRequest {
+  switch (op.op) {
+    case 'addService':
+      return encodeNewService(op.service);
+    case 'editService':
+      return encodeSetService(op.service);
+    case 'deleteService':
+      return encodeDelService({ key: op.key });
+    case 'addDestination':
+      return encodeNewDest({ key: op.key }, op.dest);
+    case 'editDestination':
+      return encodeSetDest({ key: op.key }, op.dest);
+    case 'deleteDestination':
+      return encodeDelDest({ key: op.key }, { address: op.dest.address, port: op.dest.port });
+    case 'zero':
+      return op.key === undefined ? encodeZero() : encodeZero({ key: op.key });
+    case 'flush':
+      return encodeFlush();
+    case 'setTimeouts':
+      return encodeSetTimeouts(op.timeouts);
+    case 'startDaemon':
+      return encodeNewDaemon(op.daemon);
+    case 'stopDaemon':
+      return encodeDelDaemon({ state: op.state });
   }
 }
 

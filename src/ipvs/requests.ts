@@ -3,11 +3,14 @@
  * attributes in the same order, flags NLM_F_REQUEST|NLM_F_ACK (libnl's auto-ACK) plus
  * NLM_F_DUMP for dumps, genlmsghdr version 1.
  */
-import { AttrWriter } from '../netlink/attrs.js';
+import { AttrWriter, NLA_F_NESTED, NLA_HDRLEN } from '../netlink/attrs.js';
+import { writeU16, writeU32 } from '../netlink/host-order.js';
+import { parseAddress } from './addr.js';
 import { NetlinkEncodeError } from '../netlink/errors.js';
 import { buildGenlMessage, GENL_HDRLEN, NLM_F } from '../netlink/message.js';
 import {
   IFNAME_MAX,
+  NF_INET_ADDR_LEN,
   IP_VS_SVC_F,
   IPVS_CMD,
   IPVS_CMD_ATTR,
@@ -205,11 +208,16 @@ function writeDestNest(w: AttrWriter, d: DestinationRef, o: EncodeOptions): void
 const KEY_NESTS = new Map<string, Buffer>();
 const KEY_NESTS_MAX = 256;
 
+/** The last key asked for, by identity (callers often pass the same key object again and again). */
+let lastKey: { key: ServiceKey; nested: boolean; nest: Buffer } | undefined;
+
 function keyNest(svc: ServiceRef, o: EncodeOptions): Buffer | undefined {
   if (svc.scheduler !== undefined || svc.peName !== undefined || svc.flags !== undefined) return undefined;
   if (svc.timeout !== undefined || svc.netmask !== undefined) return undefined;
   const k = svc.key;
-  const id = `${'fwmark' in k ? `${k.family}/${k.fwmark}` : `${k.protocol}/${k.address}/${k.port}`}/${o.nestedFlag ?? true}`;
+  const nested = o.nestedFlag ?? true;
+  if (lastKey !== undefined && lastKey.key === k && lastKey.nested === nested) return lastKey.nest;
+  const id = `${'fwmark' in k ? `${k.family}/${k.fwmark}` : `${k.protocol}/${k.address}/${k.port}`}/${nested}`;
   let nest = KEY_NESTS.get(id);
   if (nest === undefined) {
     const w = new AttrWriter(96);
@@ -218,16 +226,83 @@ function keyNest(svc: ServiceRef, o: EncodeOptions): Buffer | undefined {
     if (KEY_NESTS.size >= KEY_NESTS_MAX) KEY_NESTS.clear();
     KEY_NESTS.set(id, nest);
   }
+  lastKey = { key: k, nested, nest };
   return nest;
 }
 
 function destRequest(cmd: IpvsCmd, svc: ServiceRef, dest: DestinationRef, o: EncodeOptions): IpvsRequest {
-  const w = new AttrWriter(192);
   const nest = keyNest(svc, o);
-  if (nest === undefined) writeServiceNest(w, svc, undefined, o);
-  else w.raw(nest);
-  writeDestNest(w, dest, o);
-  return request(cmd, REQ_ACK, w);
+  if (nest === undefined) {
+    const w = new AttrWriter(192);
+    writeServiceNest(w, svc, undefined, o);
+    writeDestNest(w, dest, o);
+    return request(cmd, REQ_ACK, w);
+  }
+  // The bulk of a restore: the kept service nest, then the destination nest written in place
+  // (what writeDestNest writes, without the general writer; the unit tests compare the bytes).
+  const payload = Buffer.allocUnsafe(GENL_HDRLEN + nest.length + DEST_NEST_LEN);
+  payload[0] = cmd;
+  payload[1] = IPVS_GENL_VERSION;
+  payload[2] = 0;
+  payload[3] = 0;
+  nest.copy(payload, GENL_HDRLEN);
+  putDestNest(payload, GENL_HDRLEN + nest.length, dest, o);
+  return { cmd, flags: REQ_ACK, payload };
+}
+
+/** Bytes of the destination nest writeDestNest writes: header and ten attributes, ADDR always 16 bytes. */
+const DEST_NEST_LEN = 4 + 8 + 20 + 8 + 8 + 8 + 8 + 8 + 8 + 8 + 8;
+
+/** Writes an attribute header and returns the payload offset. */
+function attrAt(buf: Buffer, off: number, type: number, payloadLen: number): number {
+  writeU16(buf, NLA_HDRLEN + payloadLen, off);
+  writeU16(buf, type, off + 2);
+  return off + NLA_HDRLEN;
+}
+
+/** writeDestNest into `buf` at `off` (DEST_NEST_LEN bytes, padding zeroed), with the same checks. */
+function putDestNest(buf: Buffer, off: number, d: DestinationRef, o: EncodeOptions): void {
+  checkRange('destination port', d.port, 0, 0xffff);
+  const weight = d.weight ?? 1;
+  checkRange('weight', weight, 0, 0x7fffffff);
+  const upper = d.upperThreshold ?? 0;
+  const lower = d.lowerThreshold ?? 0;
+  checkRange('upper threshold', upper, 0, 0xffffffff);
+  checkRange('lower threshold', lower, 0, 0xffffffff);
+  const tunnelPort = d.tunnelPort ?? 0;
+  checkRange('tunnel port', tunnelPort, 0, 0xffff);
+  const addr = parseAddress(d.address);
+  const fwd = forwardEnum.toWire(d.forwarding ?? 'route');
+  const tunType = tunnelTypeEnum.toWire(d.tunnelType ?? 'ipip');
+  const tunFlags = tunnelCsumEnum.toWire(d.tunnelCsum ?? 'nocsum');
+  // Zero the padding and the address's tail: the attribute writes below fill in the rest.
+  for (let i = off; i < off + DEST_NEST_LEN; i++) buf[i] = 0;
+  writeU16(buf, DEST_NEST_LEN, off);
+  writeU16(buf, IPVS_CMD_ATTR.DEST | ((o.nestedFlag ?? true) ? NLA_F_NESTED : 0), off + 2);
+  let a = off + NLA_HDRLEN;
+  writeU16(buf, familyEnum.toWire(addr.family), attrAt(buf, a, IPVS_DEST_ATTR.ADDR_FAMILY, 2));
+  a += 8;
+  addr.bytes.copy(buf, attrAt(buf, a, IPVS_DEST_ATTR.ADDR, NF_INET_ADDR_LEN));
+  a += 20;
+  let v = attrAt(buf, a, IPVS_DEST_ATTR.PORT, 2);
+  buf[v] = d.port >>> 8;
+  buf[v + 1] = d.port & 0xff;
+  a += 8;
+  writeU32(buf, fwd, attrAt(buf, a, IPVS_DEST_ATTR.FWD_METHOD, 4));
+  a += 8;
+  writeU32(buf, weight, attrAt(buf, a, IPVS_DEST_ATTR.WEIGHT, 4));
+  a += 8;
+  buf[attrAt(buf, a, IPVS_DEST_ATTR.TUN_TYPE, 1)] = tunType;
+  a += 8;
+  v = attrAt(buf, a, IPVS_DEST_ATTR.TUN_PORT, 2);
+  buf[v] = tunnelPort >>> 8;
+  buf[v + 1] = tunnelPort & 0xff;
+  a += 8;
+  writeU16(buf, tunFlags, attrAt(buf, a, IPVS_DEST_ATTR.TUN_FLAGS, 2));
+  a += 8;
+  writeU32(buf, upper, attrAt(buf, a, IPVS_DEST_ATTR.U_THRESH, 4));
+  a += 8;
+  writeU32(buf, lower, attrAt(buf, a, IPVS_DEST_ATTR.L_THRESH, 4));
 }
 
 /** NEW_DEST (ipvsadm -a). */

@@ -18,6 +18,8 @@ export function checkRange(what: string, value: number, min: number, max: number
 
 /** Throws {@link NetlinkEncodeError} unless `text` is at most `max` UTF-8 bytes. */
 export function checkName(what: string, text: string, max: number): void {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short names need no counting.
+  if (text.length * 3 <= max) return;
   if (Buffer.byteLength(text, 'utf8') > max) {
     throw new NetlinkEncodeError(`${what} ${JSON.stringify(text)} is longer than ${max} bytes`);
   }
@@ -31,8 +33,9 @@ export function keyFamily(key: ServiceKey): AddressFamily {
 /** The address as the 16-byte union nf_inet_addr libipvs and the kernel send, plus its family. */
 export function addrToWire(text: string): { family: AddressFamily; bytes: Buffer } {
   const { family, bytes } = parseAddress(text);
-  const out = Buffer.alloc(NF_INET_ADDR_LEN);
-  bytes.copy(out, 0);
+  if (family === 'ipv6') return { family, bytes };
+  const out = Buffer.allocUnsafe(NF_INET_ADDR_LEN);
+  for (let i = 0; i < NF_INET_ADDR_LEN; i++) out[i] = i < 4 ? (bytes[i] ?? 0) : 0;
   return { family, bytes: out };
 }
 
@@ -86,7 +89,7 @@ export function readNetmask(set: AttrSet, type: number, family: AddressFamily): 
 export function encodeIpVsFlags(flags: number, mask: number): Buffer {
   checkRange('service flags', flags, 0, 0xffffffff);
   checkRange('service flags mask', mask, 0, 0xffffffff);
-  const b = Buffer.alloc(8);
+  const b = Buffer.allocUnsafe(8);
   writeU32(b, flags, 0);
   writeU32(b, mask, 4);
   return b;

@@ -17,12 +17,21 @@ export interface StreamLine {
   readonly tokens: readonly string[];
 }
 
+/** Space, tab or CR. */
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 13;
+}
+
 function tokensOf(text: string): string[] {
   const out: string[] = [];
-  for (const word of text.split(/[ \t\r]+/)) {
-    if (word === '') continue;
-    for (let i = 0; i < word.length; i += MAX_TOKEN) {
-      const piece = word.slice(i, i + MAX_TOKEN);
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && isBlank(text.charCodeAt(i))) i++;
+    const start = i;
+    while (i < n && !isBlank(text.charCodeAt(i))) i++;
+    for (let p = start; p < i; p += MAX_TOKEN) {
+      const piece = text.slice(p, Math.min(i, p + MAX_TOKEN));
       if (piece !== 'ipvsadm') out.push(piece);
     }
   }

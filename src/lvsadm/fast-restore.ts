@@ -7,41 +7,60 @@
  *
  * (also -E/-e, -u, -g/-i). A restore of thousands of such lines spends most of its time in the
  * general option parser (popt emulation, C number and address parsers), so these are matched
- * token by token here and turned into the very CommandEntry parseCommandLine would build, then
- * checked by the same checkEntry. Anything else, or anything a little off (a name instead of an
- * address, octal or hex parts, out-of-range numbers, another option order), returns undefined and
- * goes through parseCommandLine as usual, which also produces the error message when there is
- * one. test/unit/lvsadm/fast-restore.test.ts checks the two agree.
+ * token by token here and turned straight into the kernel operation kernelOp would make of the
+ * command parseCommandLine would build (with the checks of process_options that apply to these
+ * forms). Anything else, or anything a little off (a name instead of an address, octal or hex
+ * parts, out-of-range numbers, another option order, a zero port), returns undefined and goes
+ * through parseCommandLine as usual, which also produces the error message when there is one.
+ * test/unit/lvsadm/fast-restore.test.ts checks the two agree.
  */
-import { AF_INET, type CommandEntry, type CommandName, CONN_F, emptyEntry, IPPROTO_TCP, IPPROTO_UDP, MAX_TIMEOUT, SVC_F } from './model.js';
-import { checkEntry } from './validate.js';
+import type { ForwardMethod, Protocol } from '../ipvs/types.js';
+import type { KernelOp } from './kernel.js';
+import { MAX_TIMEOUT, SVC_F } from './model.js';
 
-/** Dotted quad with decimal parts without leading zeros (inet_aton reads them as plain decimal), and a decimal port. */
-const ADDR_PORT = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2}):([0-9]{1,5})$/;
 /** Plain decimal digits, short enough for a double to hold exactly. */
 const DIGITS = /^[0-9]{1,15}$/;
 /** Scheduler names as ipvsadm writes them (at most 15 bytes, no truncation involved). */
 const SCHED = /^[a-z0-9_-]{1,15}$/;
 
-const PROTOCOLS: Readonly<Record<string, number>> = { '-t': IPPROTO_TCP, '-u': IPPROTO_UDP };
-const FORWARDING: Readonly<Record<string, number>> = { '-g': CONN_F.DROUTE, '-m': CONN_F.MASQ, '-i': CONN_F.TUNNEL };
-const SERVICE_CMDS: Readonly<Record<string, CommandName>> = { '-A': 'add-service', '-E': 'edit-service' };
-const SERVER_CMDS: Readonly<Record<string, CommandName>> = { '-a': 'add-server', '-e': 'edit-server' };
+const PROTOCOLS: Readonly<Record<string, Protocol>> = { '-t': 'tcp', '-u': 'udp' };
+const FORWARDING: Readonly<Record<string, ForwardMethod>> = { '-g': 'route', '-m': 'masq', '-i': 'tunnel' };
 
-/** parse_service's result for an ADDR_PORT text: the 16-byte address and the port, or undefined. */
-function addrPort(text: string | undefined): { addr: Uint8Array; port: number } | undefined {
+/**
+ * parse_service's result for an ADDR_PORT text: the address, as inet_ntop would print it (the
+ * text itself: no leading zeros), and the port; undefined when it is not one.
+ */
+function addrPort(text: string | undefined): { address: string; port: number } | undefined {
+  // A dotted quad of decimal parts 0..255 without leading zeros (inet_aton reads those as plain
+  // decimal), a colon, 1 to 5 decimal digits; scanned by hand (a restore has thousands).
   if (text === undefined) return undefined;
-  const m = ADDR_PORT.exec(text);
-  if (!m) return undefined;
-  const addr = new Uint8Array(16);
-  for (let k = 0; k < 4; k++) {
-    const v = Number(m[k + 1]);
-    if (v > 0xff) return undefined;
-    addr[k] = v;
+  const n = text.length;
+  let i = 0;
+  for (let part = 0; part < 4; part++) {
+    const start = i;
+    let v = 0;
+    while (i < n && i - start < 4) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+      i++;
+    }
+    const len = i - start;
+    if (len === 0 || len > 3 || v > 0xff || (len > 1 && text.charCodeAt(start) === 48)) return undefined;
+    if (text.charCodeAt(i) !== (part < 3 ? 46 : 58)) return undefined;
+    i++;
   }
-  const port = Number(m[5]);
+  const colon = i - 1;
+  const portLen = n - i;
+  if (portLen < 1 || portLen > 5) return undefined;
+  let port = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    port = port * 10 + (c - 48);
+  }
   if (port > 0xffff) return undefined;
-  return { addr, port };
+  return { address: text.slice(0, colon), port };
 }
 
 /** string_to_number for plain digits: the value within [min, max], or undefined. */
@@ -51,69 +70,88 @@ function number(text: string | undefined, min: number, max: number): number | un
   return n >= min && n <= max ? n : undefined;
 }
 
-function withService(cmd: CommandName, protoOpt: string | undefined, svcText: string | undefined): CommandEntry | undefined {
-  const protocol = protoOpt === undefined ? undefined : PROTOCOLS[protoOpt];
-  const svc = addrPort(svcText);
-  if (protocol === undefined || !svc) return undefined;
-  const e: CommandEntry = { cmd, ...emptyEntry() };
-  e.options.add('service-address');
-  e.svc.af = AF_INET;
-  e.svc.protocol = protocol;
-  e.svc.addr = svc.addr;
-  e.svc.port = svc.port;
-  return e;
-}
-
 /** `-A|-E -t|-u A:P -s SCHED [-p N]` */
-function serviceLine(t: readonly string[], cmd: CommandName): CommandEntry | undefined {
+function serviceLine(t: readonly string[], edit: boolean): KernelOp | undefined {
   if (t.length !== 5 && t.length !== 7) return undefined;
-  if (t[3] !== '-s' || !SCHED.test(t[4] ?? '')) return undefined;
-  const e = withService(cmd, t[1], t[2]);
-  if (!e) return undefined;
-  e.options.add('scheduler');
-  e.svc.schedName = t[4]!;
+  const protocol = PROTOCOLS[t[1] ?? ''];
+  const svc = addrPort(t[2]);
+  const scheduler = t[4] ?? '';
+  if (protocol === undefined || !svc || t[3] !== '-s' || !SCHED.test(scheduler)) return undefined;
+  let flags = 0;
+  let timeout = 0;
   if (t.length === 7) {
-    if (t[5] !== '-p') return undefined;
-    const timeout = number(t[6], 1, MAX_TIMEOUT);
-    if (timeout === undefined) return undefined;
-    e.options.add('persistent');
-    e.svc.flags |= SVC_F.PERSISTENT;
-    e.svc.timeout = timeout;
+    const p = t[5] === '-p' ? number(t[6], 1, MAX_TIMEOUT) : undefined;
+    if (p === undefined) return undefined;
+    flags = SVC_F.PERSISTENT;
+    timeout = p;
   }
-  return e;
-}
-
-/** `-a|-e -t|-u A:P -r A:P -g|-m|-i -w W` */
-function serverLine(t: readonly string[], cmd: CommandName): CommandEntry | undefined {
-  if (t.length !== 8 || t[3] !== '-r' || t[6] !== '-w') return undefined;
-  const fwd = FORWARDING[t[5] ?? ''];
-  const rs = addrPort(t[4]);
-  // Debian's ipvsadm 1:1.31 takes weights up to INT_MAX (see options.ts).
-  const weight = number(t[7], 0, 0x7fffffff);
-  if (fwd === undefined || !rs || weight === undefined) return undefined;
-  const e = withService(cmd, t[1], t[2]);
-  if (!e) return undefined;
-  e.options.add('real-server');
-  e.dest.af = AF_INET;
-  e.dest.addr = rs.addr;
-  e.dest.port = rs.port;
-  e.options.add('forwarding-method');
-  e.dest.connFlags = fwd;
-  e.options.add('weight');
-  e.dest.weight = weight;
-  return e;
+  // process_options: "Zero port specified for non-persistent service".
+  if (svc.port === 0 && flags === 0) return undefined;
+  const service = { key: { protocol, address: svc.address, port: svc.port }, scheduler, flags, timeout, netmask: 0xffffffff };
+  return edit ? { op: { op: 'editService', service }, func: 'update_service' } : { op: { op: 'addService', service }, func: 'add_service' };
 }
 
 /**
- * The checked command of a restore line in one of the common forms, as parseCommandLine would
- * return it; undefined when the line is not one of them or does not pass ipvsadm's checks (the
- * general parser then handles it, message included).
+ * The service key of the previous real-server line, reused when the next one names the same
+ * service (as consecutive lines of a saved table do): one key object per service, which the
+ * encoder also recognises (requests.ts keyNest).
  */
-export function fastRestoreEntry(tokens: readonly string[]): CommandEntry | undefined {
-  const first = tokens[0] ?? '';
-  const serviceCmd = SERVICE_CMDS[first];
-  const serverCmd = SERVER_CMDS[first];
-  const e = serviceCmd ? serviceLine(tokens, serviceCmd) : serverCmd ? serverLine(tokens, serverCmd) : undefined;
-  if (!e || checkEntry(e)) return undefined;
-  return e;
+let lastKey: { text: string; key: { protocol: Protocol; address: string; port: number } } | undefined;
+
+function keyOf(
+  protocol: Protocol,
+  text: string,
+  svc: { address: string; port: number },
+): { protocol: Protocol; address: string; port: number } {
+  const id = `${protocol} ${text}`;
+  if (lastKey?.text !== id) lastKey = { text: id, key: { protocol, address: svc.address, port: svc.port } };
+  return lastKey.key;
+}
+
+/** `-a|-e -t|-u A:P -r A:P -g|-m|-i -w W` */
+function serverLine(t: readonly string[], edit: boolean): KernelOp | undefined {
+  if (t.length !== 8 || t[3] !== '-r' || t[6] !== '-w') return undefined;
+  const protocol = PROTOCOLS[t[1] ?? ''];
+  const svc = addrPort(t[2]);
+  const rs = addrPort(t[4]);
+  const forwarding = FORWARDING[t[5] ?? ''];
+  // Debian's ipvsadm 1:1.31 takes weights up to INT_MAX (see options.ts).
+  const weight = number(t[7], 0, 0x7fffffff);
+  if (protocol === undefined || !svc || !rs || forwarding === undefined || weight === undefined) return undefined;
+  const dest = {
+    address: rs.address,
+    // process_options: direct routing and tunnelling use the service's port.
+    port: forwarding === 'masq' ? rs.port : svc.port,
+    forwarding,
+    weight,
+    upperThreshold: 0,
+    lowerThreshold: 0,
+    tunnelType: 'ipip',
+    tunnelPort: 0,
+    tunnelCsum: 'nocsum',
+  } as const;
+  const key = keyOf(protocol, t[2]!, svc);
+  return edit
+    ? { op: { op: 'editDestination', key, dest }, func: 'update_dest' }
+    : { op: { op: 'addDestination', key, dest }, func: 'add_dest' };
+}
+
+/**
+ * The kernel operation of a restore line in one of the common forms, exactly as kernelOp would
+ * make it from parseCommandLine's command; undefined when the line is not one of them or ipvsadm
+ * would reject it (the general parser then handles it, message included).
+ */
+export function fastRestoreOp(tokens: readonly string[]): KernelOp | undefined {
+  switch (tokens[0]) {
+    case '-A':
+      return serviceLine(tokens, false);
+    case '-E':
+      return serviceLine(tokens, true);
+    case '-a':
+      return serverLine(tokens, false);
+    case '-e':
+      return serverLine(tokens, true);
+    default:
+      return undefined;
+  }
 }

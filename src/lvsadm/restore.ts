@@ -10,19 +10,21 @@
 import type { IpvsOp } from '../ipvs/api.js';
 import { readConfigStream } from './config-stream.js';
 import { enterFunc, type Outcome, reportKernelError, runListing } from './execute.js';
-import { fastRestoreEntry } from './fast-restore.js';
-import { kernelOp } from './kernel.js';
+import { fastRestoreOp } from './fast-restore.js';
+import { type KernelOp, kernelOp } from './kernel.js';
 import { type Exit, tryHelp } from './messages.js';
 import type { CommandEntry } from './model.js';
 import { type ParseContext, parseCommandLine } from './options.js';
 import type { Session } from './show.js';
 import type { IpvsFunc } from './strerror.js';
 
-/** One parsed restore line. */
-export interface RestoreItem {
-  readonly line: number;
-  readonly entry: CommandEntry;
-}
+/**
+ * One parsed restore line: the kernel operation of a modifying command (kept instead of the
+ * command itself: a restore holds thousands until it applies them), or the command to run.
+ */
+export type RestoreItem =
+  | { readonly line: number; readonly kernel: KernelOp; readonly entry?: undefined }
+  | { readonly line: number; readonly entry: CommandEntry; readonly kernel?: undefined };
 
 /** The whole input parsed: the commands to run, and a final -h/-v exit if one was met. */
 export type RestorePlan =
@@ -34,9 +36,9 @@ export async function planRestore(input: string, ctx: ParseContext): Promise<Res
   const items: RestoreItem[] = [];
   for (const { line, tokens } of readConfigStream(input)) {
     // The common saved forms skip the general parser (same result, see fast-restore.ts).
-    const fast = fastRestoreEntry(tokens);
+    const fast = fastRestoreOp(tokens);
     if (fast) {
-      items.push({ line, entry: fast });
+      items.push({ line, kernel: fast });
       continue;
     }
     const parsed = await parseCommandLine([ctx.program, ...tokens], ctx);
@@ -46,7 +48,8 @@ export async function planRestore(input: string, ctx: ParseContext): Promise<Res
     }
     // A nested -R would read stdin again: ipvsadm refuses it with the -h hint.
     if (parsed.entry.cmd === 'restore') return { kind: 'invalid', line, exit: tryHelp(ctx.program) };
-    items.push({ line, entry: parsed.entry });
+    const kernel = kernelOp(parsed.entry);
+    items.push(kernel ? { line, kernel } : { line, entry: parsed.entry });
   }
   return { kind: 'plan', items };
 }
@@ -89,10 +92,9 @@ async function flushOps(s: Session, pending: PendingOp[]): Promise<0 | -1> {
 export async function applyRestore(s: Session, plan: Extract<RestorePlan, { kind: 'plan' }>): Promise<Outcome> {
   const pending: PendingOp[] = [];
   let result: 0 | -1 = 0;
-  for (const { line, entry } of plan.items) {
-    const k = kernelOp(entry);
-    if (k) {
-      pending.push({ line, op: k.op, func: enterFunc(s, k.func) });
+  for (const { line, kernel, entry } of plan.items) {
+    if (kernel) {
+      pending.push({ line, op: kernel.op, func: enterFunc(s, kernel.func) });
       continue;
     }
     await flushOps(s, pending);

@@ -42,6 +42,15 @@ function checkUint(what: string, value: number, max: number): void {
   }
 }
 
+/** Whether every character is ASCII and none is NUL (its UTF-8 bytes are its char codes). */
+function isPlainAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0 || c > 0x7f) return false;
+  }
+  return true;
+}
+
 /** Builds a sequence of netlink attributes; integers are host order unless named be16/be32. */
 export class AttrWriter {
   // Not zero-filled: every byte up to `used` is written, alignment padding included.
@@ -118,6 +127,13 @@ export class AttrWriter {
    * @param maxLen largest accepted byte length, excluding the NUL.
    */
   string(type: number, value: string, maxLen = NLA_MAX_LEN - NLA_HDRLEN - 1): this {
+    // Short ASCII names (schedulers, interfaces) are copied char by char, without a Buffer.
+    if (value.length <= 64 && value.length <= maxLen && isPlainAscii(value)) {
+      const o = this.put(type, value.length + 1);
+      for (let i = 0; i < value.length; i++) this.buf[o + i] = value.charCodeAt(i);
+      this.buf[o + value.length] = 0;
+      return this;
+    }
     const bytes = Buffer.from(value, 'utf8');
     if (bytes.includes(0)) throw new NetlinkEncodeError(`string attribute ${type} contains a NUL byte`);
     if (bytes.length > maxLen) {

@@ -212,27 +212,52 @@ export class GenlClient {
    */
   request(req: GenlRequest, options: GenlRequestOptions = {}): Promise<NetlinkMessage[]> {
     if (this.closed) return Promise.reject(new TransportError(0, `${label(req)}: the netlink client is closed`));
-    const dump = (req.flags & NLM_F.DUMP) === NLM_F.DUMP;
-    return new Promise<NetlinkMessage[]>((resolve, reject) => {
-      const p: Pending = {
-        req,
-        dump,
-        signal: options.signal,
-        resolve,
-        reject,
-        messages: [],
-        cost: answerCost(req),
-        seq: 0,
-        quiet: undefined,
-      };
-      if (p.signal?.aborted) {
-        reject(cancelled(req));
-        return;
-      }
-      this.queue.push(p);
-      this.setBusy();
-      this.schedulePump();
-    });
+    return new Promise<NetlinkMessage[]>((resolve, reject) => this.enqueue(req, options.signal, resolve, reject));
+  }
+
+  /**
+   * {@link request} with a callback instead of a promise, for callers that send thousands of
+   * requests at once (a batch): `done(undefined, messages)` on success, `done(error)` otherwise,
+   * called once, never synchronously.
+   */
+  submit(req: GenlRequest, done: (error: Error | undefined, messages?: NetlinkMessage[]) => void): void {
+    if (this.closed) {
+      const err = new TransportError(0, `${label(req)}: the netlink client is closed`);
+      queueMicrotask(() => done(err));
+      return;
+    }
+    this.enqueue(
+      req,
+      undefined,
+      (messages) => done(undefined, messages),
+      (error) => done(error),
+    );
+  }
+
+  private enqueue(
+    req: GenlRequest,
+    signal: AbortSignal | undefined,
+    resolve: (messages: NetlinkMessage[]) => void,
+    reject: (error: Error) => void,
+  ): void {
+    const p: Pending = {
+      req,
+      dump: (req.flags & NLM_F.DUMP) === NLM_F.DUMP,
+      signal,
+      resolve,
+      reject,
+      messages: [],
+      cost: answerCost(req),
+      seq: 0,
+      quiet: undefined,
+    };
+    if (signal?.aborted) {
+      reject(cancelled(req));
+      return;
+    }
+    this.queue.push(p);
+    this.setBusy();
+    this.schedulePump();
   }
 
   /** Resolves a generic netlink family by name (CTRL_CMD_GETFAMILY), once per client. */
@@ -438,10 +463,8 @@ export class GenlClient {
   }
 
   private settle(p: Pending, error: Error | undefined): void {
-    this.forget(p);
-    if (error === undefined) p.resolve(p.messages);
-    else p.reject(error);
-    // The quiet requests of p's datagram were handled before it: those not failed by now succeeded.
+    // The quiet requests of p's datagram were handled before it: those not failed by now
+    // succeeded, and settle first, in order.
     const quiet = p.quiet;
     if (quiet !== undefined) {
       p.quiet = undefined;
@@ -452,6 +475,9 @@ export class GenlClient {
         }
       }
     }
+    this.forget(p);
+    if (error === undefined) p.resolve(p.messages);
+    else p.reject(error);
   }
 
   private afterSettle(): void {

@@ -14,7 +14,8 @@
  * lvsadm output of its -R commands (`lvsadm: {stdout?, stderr?, status?}`) and, for the former, the
  * expected kernel state (`lvsadmState`). Every other field must still match ipvsadm's.
  *
- *   npm run build && bash scripts/kernel-lab.sh run -- node_modules/.bin/vitest run --project kernel test/kernel/lvsadm-conformance
+ *   npm run build && bash scripts/test.sh conformance
+ *   (or: bash scripts/kernel-lab.sh run --timeout 2700 -- node_modules/.bin/vitest run --project conformance)
  *
  * Environment: LVSADM=path tests another lvsadm build; CONFORMANCE_ONLY=name,name runs some
  * sequences only; CONFORMANCE_JOBS=n sets the parallelism (default 3). In the kernel lab the raw
@@ -165,12 +166,14 @@ describe('lvsadm against ipvsadm 1.31, sequence by sequence', () => {
           Object.assign(want, override);
         }
         const got = ours.commands![i]!;
-        expect({ args, stdout: got.stdout, stderr: got.stderr, status: got.status }, `command ${i + 1}: ipvsadm ${args.join(' ')}`).toEqual({
-          args,
-          stdout: want.stdout,
-          stderr: want.stderr,
-          status: want.status,
-        });
+        expect({ args, stdout: got.stdout, stderr: got.stderr, status: got.status }, `command ${i + 1}: ipvsadm ${args.join(' ')}`).toEqual(
+          {
+            args,
+            stdout: want.stdout,
+            stderr: want.stderr,
+            status: want.status,
+          },
+        );
       });
       const wantState: State = { ...ref.state };
       if (seq.lvsadmState) {

@@ -118,7 +118,10 @@ async function runSequence(seq, tool) {
       const t = Date.now();
       // A `shell` step (traffic, say) is the same for both tools: run with bash, not compared to anything else.
       const argv = command.shell !== undefined ? args : ['ipvsadm', ...args];
-      const r = await run('nsenter', [...enter, ...argv], { env: command.shell !== undefined ? ENV.ipvsadm : ENV[tool], stdin: stdinOf(command) });
+      const r = await run('nsenter', [...enter, ...argv], {
+        env: command.shell !== undefined ? ENV.ipvsadm : ENV[tool],
+        stdin: stdinOf(command),
+      });
       commands.push({ args, ...r, ms: Date.now() - t });
     }
     const state = {};

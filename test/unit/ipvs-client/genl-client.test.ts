@@ -391,3 +391,74 @@ describe('GenlClient: family resolution', () => {
     await expect(p).resolves.toEqual(fam);
   });
 });
+
+describe('GenlClient: acknowledgements elided (quietSuccess)', () => {
+  it('sends the quiet requests of a datagram without ACK, the last one with it, and settles them by its answer', async () => {
+    const t = new Scripted();
+    const c = new GenlClient(t);
+    const settled: string[] = [];
+    const ps = [1, 2, 3, 4].map((v) =>
+      c.request({ type: FAMILY, flags: 0, payload: payload(5, v), quietSuccess: true }).then(
+        () => settled.push(`ok ${v}`),
+        (e: NetlinkRequestError) => settled.push(`${e.code} ${v}`),
+      ),
+    );
+    await tick();
+    const msgs = t.messages();
+    expect(t.sent).toHaveLength(1);
+    expect(msgs.map((m) => m.header.flags)).toEqual([NLM_F.REQUEST, NLM_F.REQUEST, NLM_F.REQUEST, NLM_F.REQUEST | NLM_F.ACK]);
+    // As the kernel answers: nothing for the quiet successes, an error for the second, then the last one's ACK.
+    t.deliver(buildError(t.raw(1), -17));
+    await tick();
+    expect(settled).toEqual(['EEXIST 2']);
+    t.deliver(buildError(t.raw(3), 0));
+    await Promise.all(ps);
+    expect(settled).toEqual(['EEXIST 2', 'ok 1', 'ok 3', 'ok 4']);
+    expect(c.pending).toBe(0);
+  });
+
+  it('a failing last request still settles the quiet ones before it as successes', async () => {
+    const t = new Scripted();
+    const c = new GenlClient(t);
+    const a = c.request({ type: FAMILY, flags: 0, payload: payload(5, 1), quietSuccess: true });
+    const b = c.request({ type: FAMILY, flags: 0, payload: payload(5, 2), quietSuccess: true });
+    await tick();
+    t.deliver(buildError(t.raw(1), -2));
+    await expect(a).resolves.toEqual([]);
+    await expect(b).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('keeps ACK on requests that are alone, have replies, or are not quiet', async () => {
+    const t = new Scripted();
+    const c = new GenlClient(t);
+    void c.request({ type: FAMILY, flags: 0, payload: payload(5, 1), quietSuccess: true, reply: true });
+    void c.request({ type: FAMILY, flags: 0, payload: payload(5, 2) });
+    void c.request({ type: FAMILY, flags: 0, payload: payload(5, 3), quietSuccess: true });
+    await tick();
+    expect(t.messages().map((m) => m.header.flags & NLM_F.ACK)).toEqual([NLM_F.ACK, NLM_F.ACK, NLM_F.ACK]);
+  });
+
+  it('a transport failure fails the quiet requests too', async () => {
+    const t = new Scripted();
+    const c = new GenlClient(t);
+    const ps = [1, 2].map((v) => c.request({ type: FAMILY, flags: 0, payload: payload(5, v), quietSuccess: true }));
+    await tick();
+    t.receiver?.onError(TransportError.fromErrno(105, 'recvmsg'));
+    for (const p of ps) await expect(p).rejects.toMatchObject({ code: 'ENOBUFS' });
+  });
+
+  it('submit(): the callback form', async () => {
+    const t = new Scripted();
+    const c = new GenlClient(t);
+    const done = await new Promise<string>((resolve) => {
+      c.submit({ type: FAMILY, flags: 0, payload: payload(5, 1) }, (err, messages) =>
+        resolve(err ? err.message : `ok ${messages?.length}`),
+      );
+      void tick().then(() => t.deliver(buildError(t.raw(0), 0)));
+    });
+    expect(done).toBe('ok 0');
+    await c.close();
+    const closed = await new Promise<Error | undefined>((resolve) => c.submit({ type: FAMILY, flags: 0, payload: payload(5, 1) }, resolve));
+    expect(closed).toBeInstanceOf(TransportError);
+  });
+});
