@@ -361,7 +361,9 @@ const ExecCheckSchema = obj(
     script: argv('the check command'),
     user: userName().optional().describe('Run as this user (default: global.script_user).'),
     timeout: posSeconds(3600).optional().describe('Seconds before the command is killed (default: connect_timeout).'),
-    dynamic_weight: bool().default(false).describe('Exit status 2..255 sets the weight to status - 2, i.e. 0..253 (0 and 1 mean up and down).'),
+    dynamic_weight: bool()
+      .default(false)
+      .describe('Exit status 2..255 sets the weight to status - 2, i.e. 0..253 (0 and 1 mean up and down).'),
   },
   'a check mapping',
 );
