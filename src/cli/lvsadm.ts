@@ -62,7 +62,8 @@ async function readStdin(): Promise<string> {
   }
 }
 
-const status = await runLvsadm(process.argv.slice(2), {
+// No top-level await: the bundle is CommonJS (scripts/bundle-lvsadm.mjs).
+void runLvsadm(process.argv.slice(2), {
   stdout: sink(1, () => process.stdout),
   stderr: sink(2, () => process.stderr),
   stdin: readStdin,
@@ -72,5 +73,6 @@ const status = await runLvsadm(process.argv.slice(2), {
   program: basename(process.argv[1] ?? 'lvsadm').replace(/\.js$/, ''),
   env: process.env,
   privileged: process.geteuid?.() === 0,
+}).then((status) => {
+  process.exitCode = status;
 });
-process.exitCode = status;

@@ -2,28 +2,35 @@
  * `lvsd run -c FILE [--node NAME]`: runs the VRRP instances of a config (as `keepalived -P` runs only the VRRP
  * side): addresses, adverts over the `ip` or `udp` transport, gratuitous ARPs / NAs and notify scripts.
  * Transitions are logged as JSON lines (pino) with {vrid, instance, from, to, priority}.
+ * Also: tracked interfaces, vrrp_scripts and track files; sync groups (members move together, group notify);
+ * Accept_Mode off (`accept: false`) enforced with an nftables table of our own while master; scripts and notify
+ * programs run as `global.script_user` / a script's `user`.
  * SIGTERM: planned stop (a master hands over make-before-break, keeping its addresses until the new master speaks);
  * SIGINT: immediate stop (priority 0 advert, addresses removed at once). Exit status: 0 stopped, 1 config or start
  * error, 2 usage error.
  */
-import { spawn } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
-import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { systemClock } from '../clock.js';
-import { type ResolvedConfig, type ResolvedVrrpInstance, formatConfigError, loadConfigFile } from '../config/index.js';
-import { LvsdError, UsageError } from '../errors.js';
+import type { ResolvedConfig, ResolvedVrrpInstance } from '../config/index.js';
 import { AddressManager } from '../rtnl/addresses.js';
 import { LinkMonitor } from '../rtnl/links.js';
 import { addrFamily, canonicalAddr } from '../vrrp/addr.js';
+import { PRIORITY_OWNER } from '../vrrp/constants.js';
 import { VrrpInstance } from '../vrrp/instance.js';
+import { AcceptFilter } from '../vrrp/io/accept-filter.js';
+import { SyncGroupNotifier } from '../vrrp/io/group-notify.js';
 import { InstanceIo, type VipSpec } from '../vrrp/io/instance-io.js';
 import { IpTransport } from '../vrrp/io/ip.js';
+import { type ScriptCredentials, UserResolver, runCheckScript, runNotify } from '../vrrp/io/run-as.js';
 import type { ReceivedMeta, VrrpTransport } from '../vrrp/io/transport.js';
 import { UdpTransport } from '../vrrp/io/udp.js';
 import { machineParamsFromConfig, trackingFromConfig } from '../vrrp/params.js';
 import { ScriptRunner } from '../vrrp/script-runner.js';
+import { SyncGroupLink } from '../vrrp/sync-link.js';
+import { TrackFileWatcher } from '../vrrp/track-file.js';
 import { type TrackStatus, type TrackingConfig, evaluateTracking } from '../vrrp/tracking.js';
+import { type ConfigCommandArgs, loadConfigOrReport, parseConfigCommandArgs } from './config-command.js';
 
 const USAGE = `Usage: lvsd run -c FILE [--node NAME]
 
@@ -36,43 +43,6 @@ Options:
   -n, --node NAME     run as this node instead of this host's name
   -h, --help          show this help
 `;
-
-function parse(argv: string[]) {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string', short: 'c' },
-        node: { type: 'string', short: 'n' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-    if (values.help) return { help: true as const };
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    if (values.config === undefined || values.config === '') throw new UsageError('missing -c FILE');
-    if (values.node === '') throw new UsageError('--node needs a name');
-    return { help: false as const, file: values.config, node: values.node };
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError((err as Error).message);
-  }
-}
-
-/** Runs a vrrp_script once (argv, no shell): true when it exits 0. Aborting kills it. */
-function runScript(argv: readonly string[], signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    const [cmd, ...args] = argv;
-    if (cmd === undefined) {
-      resolve(false);
-      return;
-    }
-    const child = spawn(cmd, args, { stdio: 'ignore', signal, killSignal: 'SIGKILL' });
-    child.on('error', () => resolve(false));
-    child.on('exit', (code) => resolve(code === 0));
-  });
-}
 
 /**
  * Our address on an interface for the advert source: IPv4, the first address that is not a virtual one; IPv6, the
@@ -97,6 +67,10 @@ interface Running {
   readonly tracking: TrackingConfig;
   readonly io: InstanceIo;
   readonly transport: VrrpTransport;
+  /** The sync group the instance is in: its own tracking fault goes there. */
+  group?: SyncGroupLink;
+  /** Its own tracking verdict (a sync group member's state shows the group's). */
+  ownFault?: boolean;
 }
 
 async function openTransport(
@@ -112,9 +86,9 @@ async function openTransport(
 }
 
 export async function runRun(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof parse>;
+  let args: ConfigCommandArgs;
   try {
-    args = parse(argv);
+    args = parseConfigCommandArgs(argv);
   } catch (err) {
     process.stderr.write(`lvsd run: ${(err as Error).message}\n\n${USAGE}`);
     return 2;
@@ -123,53 +97,103 @@ export async function runRun(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  let result: Awaited<ReturnType<typeof loadConfigFile>>;
-  try {
-    result = await loadConfigFile(args.file, args.node !== undefined ? { node: args.node } : {});
-  } catch (err) {
-    if (err instanceof LvsdError) {
-      process.stderr.write(`lvsd run: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
-  if (!result.ok) {
-    for (const e of result.errors) process.stderr.write(`${formatConfigError(e)}\n`);
-    return 1;
-  }
-  const config: ResolvedConfig = result.config;
+  const loaded = await loadConfigOrReport('lvsd run', args.file, args.node, process.stderr);
+  if (loaded === 1) return 1;
+  const config: ResolvedConfig = loaded;
   const log = pino({ base: { node: config.node }, level: config.logging.level ?? 'info' });
   if (config.virtual_servers.length > 0)
     log.warn({ count: config.virtual_servers.length }, 'virtual servers are ignored by lvsd run (VRRP only)');
-  if (Object.keys(config.vrrp_sync_groups).length > 0) log.warn({}, 'sync groups are not supported by lvsd run yet');
 
   const addresses = new AddressManager();
   const running: Running[] = [];
   const scriptStatus = new Map<string, TrackStatus>();
+  const fileValues = new Map<string, number>();
   const runners: ScriptRunner[] = [];
+  const fileWatchers: TrackFileWatcher[] = [];
+  const groups: { link: SyncGroupLink; notifier: SyncGroupNotifier }[] = [];
   let links: LinkMonitor | undefined;
+  let acceptFilter: AcceptFilter | undefined;
   const closeAll = () => {
     for (const r of runners) r.stop();
+    for (const w of fileWatchers) w.stop();
     links?.close();
+    for (const g of groups) {
+      g.link.close();
+      g.notifier.close();
+    }
     for (const r of running) {
       r.transport.close();
       r.io.close();
     }
     addresses.close();
   };
-  /** Tracking's verdict for one instance, given to it when it changed. */
+  /** Removes our filter table (at exit, and when the start fails). */
+  const closeFilter = async () => {
+    await acceptFilter?.close().catch((err: unknown) => log.error({ err: String(err) }, 'removing the accept filter failed'));
+  };
+  /** Tracking's verdict for one instance, given to it (or to its sync group) when it changed. */
   const evaluate = (r: Running) => {
-    const v = evaluateTracking(r.tracking, { interfaces: links?.states ?? new Map(), scripts: scriptStatus, files: new Map() });
+    const v = evaluateTracking(r.tracking, { interfaces: links?.states ?? new Map(), scripts: scriptStatus, files: fileValues });
     const s = r.inst.state;
-    if (v.fault !== s.fault) log.info({ instance: r.inst.name, fault: v.fault, reasons: v.reasons }, 'tracking');
-    r.inst.setFault(v.fault);
+    if (v.fault !== (r.ownFault ?? s.fault)) log.info({ instance: r.inst.name, fault: v.fault, reasons: v.reasons }, 'tracking');
+    r.ownFault = v.fault;
+    if (r.group !== undefined) r.group.setOwnFault(r.inst.name, v.fault);
+    else r.inst.setFault(v.fault);
     if (v.priority !== (s.trackedPriority ?? s.basePriority)) {
       log.info({ instance: r.inst.name, priority: v.priority }, 'tracked priority');
       r.inst.setPriority(v.priority);
     }
   };
+  const users = new UserResolver();
+  let notifyUser: ScriptCredentials | undefined;
+  const scriptUsers = new Map<string, ScriptCredentials | undefined>();
   try {
     const instances = Object.values(config.vrrp_instances);
+    // Who scripts run as: resolved now, so an unknown user stops the start rather than a script running as root.
+    if (config.global.script_user !== undefined) notifyUser = users.resolve(config.global.script_user);
+    const usedScripts = new Set(instances.flatMap((i) => i.track_script.map((t) => t.name)));
+    for (const name of usedScripts) {
+      const user = config.vrrp_scripts[name]?.user;
+      scriptUsers.set(name, user !== undefined ? users.resolve(user) : undefined);
+    }
+    const groupDefs = Object.values(config.vrrp_sync_groups);
+    const hasNotify =
+      instances.some((i) => [i.notify, i.notify_master, i.notify_backup, i.notify_fault, i.notify_stop].some((n) => n !== undefined)) ||
+      groupDefs.some((g) => [g.notify, g.notify_master, g.notify_backup, g.notify_fault, g.notify_stop].some((n) => n !== undefined));
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot && ((hasNotify && notifyUser === undefined) || [...scriptUsers.values()].some((u) => u === undefined)))
+      log.warn({}, 'scripts run as root: set global.script_user (or a vrrp_script user) to run them as another user');
+    // Accept_Mode off, for an instance that is not the address owner: an nftables table drops traffic to its
+    // addresses while it is master. A predecessor's table is replaced; nft missing means we cannot keep the promise.
+    if (instances.some((i) => !i.accept && i.priority !== PRIORITY_OWNER)) {
+      acceptFilter = new AcceptFilter();
+      try {
+        await acceptFilter.reset();
+      } catch (err) {
+        acceptFilter = undefined;
+        throw new Error(`accept: false needs nftables (the nft command): ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    // Track files: the value each holds, read once now and followed from then on.
+    const usedFiles = new Set(instances.flatMap((i) => i.track_file.map((t) => t.name)));
+    for (const name of usedFiles) {
+      const def = config.vrrp_track_files[name];
+      if (def === undefined) continue;
+      const w = new TrackFileWatcher({
+        name,
+        path: def.file,
+        clock: systemClock,
+        onChange: (value) => {
+          fileValues.set(name, value);
+          log.info({ trackFile: name, value }, 'track file');
+          for (const r of running) evaluate(r);
+        },
+        onWarning: (message, detail) => log.warn(detail, message),
+      });
+      fileWatchers.push(w);
+      await w.start();
+      fileValues.set(name, w.value);
+    }
     // keepalived tracks each instance's own interface too (weight 0: down means fault).
     const linkNames = new Set(instances.flatMap((i) => [i.interface, ...i.track_interface.map((t) => t.name)]));
     links = await LinkMonitor.open([...linkNames]);
@@ -178,7 +202,6 @@ export async function runRun(argv: string[]): Promise<number> {
       for (const r of running) evaluate(r);
     });
     for (const inst of instances) {
-      if (inst.track_file.length > 0) log.warn({ instance: inst.name }, 'track_file is not supported by lvsd run yet; ignored');
       const t = trackingFromConfig(inst, config.vrrp_scripts);
       for (const n of t.notes) log.warn({ instance: inst.name, ...n }, 'tracking setting changed as keepalived does');
       const tracking: TrackingConfig = {
@@ -186,7 +209,6 @@ export async function runRun(argv: string[]): Promise<number> {
         interfaces: t.config.interfaces.some((x) => x.name === inst.interface)
           ? t.config.interfaces
           : [...t.config.interfaces, { name: inst.interface, weight: 0 }],
-        files: [],
       };
       const allVips = [...inst.virtual_ipaddress, ...inst.virtual_ipaddress_excluded];
       const local = interfaceAddress(
@@ -231,6 +253,8 @@ export async function runRun(argv: string[]): Promise<number> {
           stop: inst.notify_stop,
           any: inst.notify,
         },
+        ...(notifyUser !== undefined ? { scriptUser: notifyUser } : {}),
+        ...(acceptFilter !== undefined ? { acceptFilter } : {}),
       });
       instance = new VrrpInstance(spec, systemClock, io);
       running.push({ inst: instance, io, transport, tracking });
@@ -246,8 +270,26 @@ export async function runRun(argv: string[]): Promise<number> {
       // A predecessor killed while master leaves its addresses behind.
       await io.removeStale();
     }
+    // Sync groups: the members' transitions drive each other and their tracking faults are pooled.
+    for (const [name, def] of Object.entries(config.vrrp_sync_groups)) {
+      const members = running.filter((r) => def.group.includes(r.inst.name));
+      if (members.length === 0) continue;
+      if (members.length === 1) log.warn({ syncGroup: name }, 'sync group has only one instance; this probably is not what you want');
+      const insts = members.map((r) => r.inst);
+      const link = new SyncGroupLink(name, insts);
+      for (const r of members) r.group = link;
+      const notifier = new SyncGroupNotifier({
+        name,
+        members: insts,
+        notify: { master: def.notify_master, backup: def.notify_backup, fault: def.notify_fault, stop: def.notify_stop, any: def.notify },
+        run: (argv) => runNotify(argv, notifyUser, log),
+        onChange: (state, from) => log.info({ syncGroup: name, from: from ?? 'INIT', to: state }, 'sync group'),
+      });
+      groups.push({ link, notifier });
+    }
   } catch (err) {
     closeAll();
+    await closeFilter();
     process.stderr.write(`lvsd run: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
@@ -263,7 +305,7 @@ export async function runRun(argv: string[]): Promise<number> {
       intervalMs: def.interval * 1000,
       timeoutMs: def.timeout * 1000,
       clock: systemClock,
-      run: (signal) => runScript(def.script, signal),
+      run: (signal) => runCheckScript(def.script, scriptUsers.get(name), signal),
       onChange: (status) => {
         scriptStatus.set(name, status);
         log.info({ script: name, status }, 'vrrp_script');
@@ -285,6 +327,7 @@ export async function runRun(argv: string[]): Promise<number> {
       finished = true;
       await Promise.all(running.map((r) => r.io.idle()));
       closeAll();
+      await closeFilter();
       log.info({}, 'stopped');
       resolve(0);
     };

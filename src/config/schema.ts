@@ -580,7 +580,11 @@ const VrrpInstanceSchema = obj(
     state: vrrpState().default('BACKUP'),
     nopreempt: bool().default(false).describe('Do not take over from a lower-priority master.'),
     preempt_delay: seconds(1000).default(0).describe('Seconds to wait before preempting after startup.'),
-    accept: bool().default(true).describe('Accept packets for the virtual addresses when not the owner.'),
+    accept: bool()
+      .default(true)
+      .describe(
+        'Accept packets for the virtual addresses when not the owner. false: while master, an nftables table (inet lvsd) drops packets to and from them (ARP and IPv6 neighbour discovery pass); needs nft.',
+      ),
     authentication: AuthenticationSchema.optional(),
     unicast_src_ip: ipAddress().optional().describe('Source address of unicast advertisements.'),
     unicast_peer: list(ipAddress(), 'a list of IP addresses').default([]).describe('Advertise by unicast to these peers.'),
@@ -603,6 +607,11 @@ const VrrpInstanceSchema = obj(
       .optional()
       .describe('After an advert with lower priority: messages per burst (default garp_master_repeat; 0 = none).'),
     down_timer_adverts: int(1, 100).default(3).describe('Missed advertisements before a backup takes over.'),
+    higher_prio_send_advert: bool()
+      .default(true)
+      .describe(
+        'A master yielding to a higher priority sends one last advert first, so that the new master hears there was another master and sends gratuitous ARPs (after a split brain heals). keepalived: default false.',
+      ),
     notify_master: argv().optional(),
     notify_backup: argv().optional(),
     notify_fault: argv().optional(),
@@ -674,7 +683,9 @@ const metricsListen = () =>
 const GlobalSchema = obj(
   {
     router_id: str('a router id', /^\S+$/, 64).optional().describe('Name of this director in logs and alerts (default: the node name).'),
-    script_user: userName().optional().describe('Default user for scripts and exec checks (default: the daemon user).'),
+    script_user: userName()
+      .optional()
+      .describe('Default user (from /etc/passwd) for vrrp_scripts, notify programs and exec checks (default: the daemon user).'),
     vrrp_mcast_group4: ipText('an IPv4 multicast address', { family: 'ipv4', multicast: true }).default('224.0.0.18'),
     vrrp_mcast_group6: ipText('an IPv6 multicast address', { family: 'ipv6', multicast: true }).default('ff02::12'),
   },

@@ -22,6 +22,20 @@ export type IpvsOp =
 /** Outcome of one batched operation, in the order given. */
 export type IpvsOpResult = { readonly ok: true } | { readonly ok: false; readonly error: Error & { readonly code: string } };
 
+/**
+ * Acknowledgement-only IPVS requests framed by the caller, end to end in one buffer: a 16-byte
+ * netlink header per message (nlmsg_len set; type, flags, seq and pid are the client's) and the
+ * padded genl payload (see GenlClient.sendFramed).
+ */
+export interface FramedIpvsRequests {
+  readonly buffer: Buffer;
+  readonly count: number;
+  /** Where message i ends in buffer. */
+  readonly ends: Uint32Array;
+  /** The longest genl payload. */
+  readonly maxPayload: number;
+}
+
 /** The IPVS control surface. */
 export interface IpvsApi {
   info(): Promise<Info>;
@@ -47,5 +61,10 @@ export interface IpvsApi {
    * reports each one's result; a failed operation does not stop the others unless stopOnError.
    */
   batch(ops: readonly IpvsOp[], options?: { stopOnError?: boolean }): Promise<IpvsOpResult[]>;
+  /**
+   * Optional (the netlink client has it): sends requests the caller already encoded and framed,
+   * pipelined like batch(); resolves to the failed ones (index and IpvsError), in order.
+   */
+  sendFramed?(requests: FramedIpvsRequests): Promise<Array<{ readonly index: number; readonly error: Error & { readonly code: string } }>>;
   close(): Promise<void>;
 }

@@ -15,7 +15,7 @@ import type { GenlFamily } from '../netlink/genl-ctrl.js';
 import { GenlClient, type GenlClientOptions, type GenlClientStats, type GenlRequest, NetlinkRequestError } from '../netlink/genl-client.js';
 import type { NetlinkMessage } from '../netlink/message.js';
 import type { NetlinkTransport } from '../netlink/transport.js';
-import type { IpvsApi, IpvsOp, IpvsOpResult } from './api.js';
+import type { FramedIpvsRequests, IpvsApi, IpvsOp, IpvsOpResult } from './api.js';
 import {
   decodeDaemonReply,
   decodeDestReply,
@@ -65,6 +65,7 @@ export interface IpvsClient extends IpvsApi {
   readonly family: GenlFamily;
   /** Datagrams and messages sent so far, largest window used. */
   readonly stats: GenlClientStats;
+  sendFramed(requests: FramedIpvsRequests): Promise<Array<{ index: number; error: IpvsError }>>;
 }
 
 /**
@@ -341,6 +342,11 @@ class NetlinkIpvsClient implements IpvsClient {
       };
       fill();
     });
+  }
+
+  async sendFramed(requests: FramedIpvsRequests): Promise<Array<{ index: number; error: IpvsError }>> {
+    const failures = await this.genl.sendFramed({ ...requests, type: this.family.id });
+    return failures.map(({ index, error }) => ({ index, error: toIpvsError('sendFramed', undefined, error) }));
   }
 
   close(): Promise<void> {

@@ -3,7 +3,8 @@
  * message (genlmsghdr + attributes, i.e. `NetlinkMessage.payload`), checks the reply command,
  * and throws only {@link NetlinkDecodeError}. Mandatory attributes are those libipvs requires.
  */
-import { type AttrSet, parseAttrs } from '../netlink/attrs.js';
+import { type AttrSet, NLA_TYPE_MASK, parseAttrs } from '../netlink/attrs.js';
+import { readU16, readU32 } from '../netlink/host-order.js';
 import { NetlinkDecodeError } from '../netlink/errors.js';
 import { splitGenl } from '../netlink/message.js';
 import {
@@ -17,11 +18,12 @@ import {
   IPVS_DEST_ATTR,
   IPVS_INFO_ATTR,
   IPVS_SVC_ATTR,
+  STATS_ATTR_NAMES,
   SVC_ATTR_NAMES,
 } from './constants.js';
 import { familyEnum, forwardEnum, syncStateEnum, tunnelCsumEnum, tunnelTypeEnum } from './enums.js';
-import { readServiceKey, readStatsNest } from './nests.js';
-import type { AddressFamily, DaemonConfig, Destination, Info, Service, Timeouts } from './types.js';
+import { readServiceKey, readStats, readStatsNest } from './nests.js';
+import type { AddressFamily, DaemonConfig, Destination, Info, Service, Stats, Timeouts } from './types.js';
 import { decodeIpVsFlags, readAddr, readIn6Addr, readInAddr, readNetmask } from './wire.js';
 
 const CMD_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
@@ -61,11 +63,34 @@ export function decodeServiceNest(s: AttrSet): Service {
   };
   const peName = s.getString(IPVS_SVC_ATTR.PE_NAME);
   if (peName !== undefined) svc.peName = peName;
-  const stats = readStatsNest(s, IPVS_SVC_ATTR.STATS, false);
-  if (stats !== undefined) svc.stats = stats;
-  const stats64 = readStatsNest(s, IPVS_SVC_ATTR.STATS64, true);
-  if (stats64 !== undefined) svc.stats64 = stats64;
+  lazyStats(svc, 'stats', s, IPVS_SVC_ATTR.STATS, false);
+  lazyStats(svc, 'stats64', s, IPVS_SVC_ATTR.STATS64, true);
   return svc;
+}
+
+/**
+ * Gives `obj` the property `key` when the stats nest `type` is present, decoded on first read
+ * (then an ordinary data property): most listings print no counters, and decoding twenty 64-bit
+ * counters per entry is much of what a large listing costs. An enumerable own property either
+ * way, so the object looks the same to its users (spread, JSON, deep equality).
+ */
+function lazyStats(obj: object, key: 'stats' | 'stats64', parent: AttrSet, type: number, wide: boolean): void {
+  if (parent.has(type)) lazyStatsOf(obj, key, () => readStatsNest(parent, type, wide));
+}
+
+function lazyStatsOf(obj: object, key: 'stats' | 'stats64', read: () => Stats | undefined): void {
+  Object.defineProperty(obj, key, {
+    enumerable: true,
+    configurable: true,
+    get(): Stats | undefined {
+      const value = read();
+      Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+      return value;
+    },
+    set(value: Stats | undefined): void {
+      Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+    },
+  });
 }
 
 /** Decodes a service message (cmd NEW_SERVICE: a GET_SERVICE reply or dump entry). */
@@ -119,15 +144,162 @@ export function decodeDestNest(d: AttrSet, serviceFamily?: AddressFamily): Desti
     inactiveConns: d.u32(IPVS_DEST_ATTR.INACT_CONNS),
     persistentConns: d.u32(IPVS_DEST_ATTR.PERSIST_CONNS),
   };
-  const stats = readStatsNest(d, IPVS_DEST_ATTR.STATS, false);
-  if (stats !== undefined) dest.stats = stats;
-  const stats64 = readStatsNest(d, IPVS_DEST_ATTR.STATS64, true);
-  if (stats64 !== undefined) dest.stats64 = stats64;
+  lazyStats(dest, 'stats', d, IPVS_DEST_ATTR.STATS, false);
+  lazyStats(dest, 'stats64', d, IPVS_DEST_ATTR.STATS64, true);
   return dest;
 }
 
+/**
+ * decodeDestReply for the common case, read straight off the bytes (no attribute sets, no
+ * per-attribute buffers: a listing decodes one per real server): a well-formed IPv4 destination.
+ * Undefined for anything else (IPv6, an attribute of an unexpected size, a missing one, an unknown
+ * enum value), which the general decoder then handles, errors included.
+ */
+function fastDestReply(p: Buffer, serviceFamily: AddressFamily | undefined): Destination | undefined {
+  if (p.length < 8 || p[0] !== IPVS_CMD.NEW_DEST) return undefined;
+  // The DEST nest among the top-level attributes (the last one wins, as in AttrSet).
+  let d0 = -1;
+  let d1 = -1;
+  for (let off = 4; off + 4 <= p.length; ) {
+    const len = readU16(p, off);
+    if (len < 4 || off + len > p.length) return undefined;
+    if ((readU16(p, off + 2) & NLA_TYPE_MASK) === IPVS_CMD_ATTR.DEST) {
+      d0 = off + 4;
+      d1 = off + len;
+    }
+    off += (len + 3) & ~3;
+  }
+  if (d0 < 0) return undefined;
+  let af = -1;
+  let addr = -1;
+  let port = -1;
+  let fwd = -1;
+  let weight = -1;
+  let upper = -1;
+  let lower = -1;
+  let active = -1;
+  let inact = -1;
+  let persist = -1;
+  let tunType = 0;
+  let tunPort = 0;
+  let tunFlags = 0;
+  let stats = -1;
+  let statsEnd = 0;
+  let stats64 = -1;
+  let stats64End = 0;
+  for (let off = d0; off + 4 <= d1; ) {
+    const len = readU16(p, off);
+    if (len < 4 || off + len > d1) return undefined;
+    const n = len - 4;
+    const v = off + 4;
+    switch (readU16(p, off + 2) & NLA_TYPE_MASK) {
+      case IPVS_DEST_ATTR.ADDR_FAMILY:
+        if (n !== 2) return undefined;
+        af = readU16(p, v);
+        break;
+      case IPVS_DEST_ATTR.ADDR:
+        if (n !== 16 && n !== 4) return undefined;
+        addr = v;
+        break;
+      case IPVS_DEST_ATTR.PORT:
+        if (n !== 2) return undefined;
+        port = (p[v]! << 8) | p[v + 1]!;
+        break;
+      case IPVS_DEST_ATTR.FWD_METHOD:
+        if (n !== 4) return undefined;
+        fwd = readU32(p, v);
+        break;
+      case IPVS_DEST_ATTR.WEIGHT:
+        if (n !== 4) return undefined;
+        weight = readU32(p, v);
+        break;
+      case IPVS_DEST_ATTR.U_THRESH:
+        if (n !== 4) return undefined;
+        upper = readU32(p, v);
+        break;
+      case IPVS_DEST_ATTR.L_THRESH:
+        if (n !== 4) return undefined;
+        lower = readU32(p, v);
+        break;
+      case IPVS_DEST_ATTR.ACTIVE_CONNS:
+        if (n !== 4) return undefined;
+        active = readU32(p, v);
+        break;
+      case IPVS_DEST_ATTR.INACT_CONNS:
+        if (n !== 4) return undefined;
+        inact = readU32(p, v);
+        break;
+      case IPVS_DEST_ATTR.PERSIST_CONNS:
+        if (n !== 4) return undefined;
+        persist = readU32(p, v);
+        break;
+      case IPVS_DEST_ATTR.TUN_TYPE:
+        if (n !== 1) return undefined;
+        tunType = p[v]!;
+        break;
+      case IPVS_DEST_ATTR.TUN_PORT:
+        if (n !== 2) return undefined;
+        tunPort = (p[v]! << 8) | p[v + 1]!;
+        break;
+      case IPVS_DEST_ATTR.TUN_FLAGS:
+        if (n !== 2) return undefined;
+        tunFlags = readU16(p, v);
+        break;
+      case IPVS_DEST_ATTR.STATS:
+        stats = v;
+        statsEnd = off + len;
+        break;
+      case IPVS_DEST_ATTR.STATS64:
+        stats64 = v;
+        stats64End = off + len;
+        break;
+      default:
+        break;
+    }
+    off += (len + 3) & ~3;
+  }
+  const family = af > 0 ? (af === AF_INET_WIRE ? 'ipv4' : undefined) : serviceFamily === 'ipv4' ? 'ipv4' : undefined;
+  if (family === undefined || addr < 0 || port < 0 || fwd < 0 || weight < 0 || upper < 0 || lower < 0) return undefined;
+  if (active < 0 || inact < 0 || persist < 0) return undefined;
+  const forwarding = FORWARD_BY_WIRE[fwd];
+  const tunnelType = TUN_TYPE_BY_WIRE[tunType];
+  const tunnelCsum = TUN_CSUM_BY_WIRE[tunFlags];
+  if (forwarding === undefined || tunnelType === undefined || tunnelCsum === undefined) return undefined;
+  const dest: Destination = {
+    family,
+    address: `${p[addr]}.${p[addr + 1]}.${p[addr + 2]}.${p[addr + 3]}`,
+    port,
+    forwarding,
+    weight,
+    upperThreshold: upper,
+    lowerThreshold: lower,
+    tunnelType,
+    tunnelPort: tunPort,
+    tunnelCsum,
+    activeConns: active,
+    inactiveConns: inact,
+    persistentConns: persist,
+  };
+  const nested = (start: number, end: number): AttrSet => parseAttrs(p.subarray(start, end), 'IPVS_DEST_ATTR_STATS', STATS_ATTR_NAMES);
+  if (stats >= 0) lazyStatsOf(dest, 'stats', () => readStats(nested(stats, statsEnd), false));
+  if (stats64 >= 0) lazyStatsOf(dest, 'stats64', () => readStats(nested(stats64, stats64End), true));
+  return dest;
+}
+
+const AF_INET_WIRE = familyEnum.toWire('ipv4');
+function byWire<N extends string>(e: { toWire(n: N): number }, names: readonly N[]): Readonly<Record<number, N>> {
+  const out: Record<number, N> = {};
+  for (const n of names) out[e.toWire(n)] = n;
+  return out;
+}
+const FORWARD_BY_WIRE = byWire(forwardEnum, ['masq', 'local', 'tunnel', 'route', 'bypass']);
+const TUN_TYPE_BY_WIRE = byWire(tunnelTypeEnum, ['ipip', 'gue', 'gre']);
+const TUN_CSUM_BY_WIRE = byWire(tunnelCsumEnum, ['nocsum', 'csum', 'remcsum']);
+
 /** Decodes a destination message (cmd NEW_DEST: a GET_DEST dump entry). */
 export function decodeDestReply(payload: Buffer, serviceFamily?: AddressFamily): Destination {
+  const fast = fastDestReply(payload, serviceFamily);
+  if (fast !== undefined) return fast;
   const top = openIpvsMessage(payload, IPVS_CMD.NEW_DEST);
   return decodeDestNest(top.nested(IPVS_CMD_ATTR.DEST, DEST_ATTR_NAMES), serviceFamily);
 }

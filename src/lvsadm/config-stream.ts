@@ -22,7 +22,8 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 13;
 }
 
-function tokensOf(text: string): string[] {
+/** The tokens of one line (without its LF). */
+export function tokensOf(text: string): string[] {
   const out: string[] = [];
   const n = text.length;
   let i = 0;

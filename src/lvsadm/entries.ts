@@ -70,21 +70,26 @@ export function addrBytes(text: string): { af: number; addr: Uint8Array } {
 
 /** The service entry libipvs builds from a GET_SERVICE reply. */
 export function serviceEntry(s: Service): ServiceEntry {
-  const base = {
+  // The counters are read only when printed (--stats/--rate): a getter, see replies.ts lazyStats.
+  const common = (af: number, protocol: number, addr: Uint8Array, port: number, fwmark: number): ServiceEntry => ({
     key: s.key,
     schedName: s.scheduler.slice(0, 15),
     flags: s.flags,
     timeout: s.timeout,
     netmask: s.netmask,
     peName: s.peName ?? '',
-    stats: s.stats64 ?? s.stats ?? ZERO_STATS,
-  };
-  if ('fwmark' in s.key) {
-    const af = s.key.family === 'ipv6' ? AF_INET6 : AF_INET;
-    return { ...base, af, protocol: 0, addr: new Uint8Array(16), port: 0, fwmark: s.key.fwmark };
-  }
+    get stats(): Stats {
+      return s.stats64 ?? s.stats ?? ZERO_STATS;
+    },
+    af,
+    protocol,
+    addr,
+    port,
+    fwmark,
+  });
+  if ('fwmark' in s.key) return common(s.key.family === 'ipv6' ? AF_INET6 : AF_INET, 0, new Uint8Array(16), 0, s.key.fwmark);
   const { af, addr } = addrBytes(s.key.address);
-  return { ...base, af, protocol: PROTOCOLS[s.key.protocol], addr, port: s.key.port, fwmark: 0 };
+  return common(af, PROTOCOLS[s.key.protocol], addr, s.key.port, 0);
 }
 
 /** libipvs reads a destination's 64-bit counters with nla_get_u32 except the byte counts. */
@@ -120,7 +125,9 @@ export function destEntry(d: Destination): DestEntry {
     activeConns: d.activeConns,
     inactConns: d.inactiveConns,
     persistConns: d.persistentConns,
-    stats: destStats(d),
+    get stats(): Stats {
+      return destStats(d);
+    },
     tunType: TUN_TYPES[d.tunnelType],
     tunPort: d.tunnelPort,
     tunFlags: TUN_FLAGS[d.tunnelCsum],

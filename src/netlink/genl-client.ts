@@ -123,6 +123,44 @@ export class NetlinkRequestError extends LvsdError {
   }
 }
 
+/**
+ * A block of requests framed by the caller (see {@link GenlClient.sendFramed}): messages laid end
+ * to end in one buffer, each a 16-byte header (filled in by the client) and its padded payload.
+ */
+export interface FramedRequests {
+  /** The messages; their headers are overwritten (length kept, type, flags, seq and pid set). */
+  readonly buffer: Buffer;
+  /** Number of messages. */
+  readonly count: number;
+  /** Where message i ends (exclusive); message i starts at ends[i - 1] (or 0). */
+  readonly ends: Uint32Array;
+  /** nlmsg_type of every message (the family id). */
+  readonly type: number;
+  /** The longest payload of the block, for the receive budget of possible error answers. */
+  readonly maxPayload: number;
+}
+
+/** A refused request of a framed block: its index and the error. */
+export interface FramedFailure {
+  readonly index: number;
+  readonly error: Error;
+}
+
+interface FramedState {
+  readonly req: FramedRequests;
+  readonly seqBase: number;
+  /** Most requests in flight (their possible answers fit the receive budget). */
+  readonly limit: number;
+  /** Messages sent so far. */
+  sent: number;
+  /** Messages settled so far (all before the last answered datagram). */
+  settled: number;
+  /** Index of the last message of each datagram in flight, oldest first. */
+  readonly lasts: number[];
+  readonly failures: FramedFailure[];
+  readonly resolve: (failures: FramedFailure[]) => void;
+}
+
 interface Pending {
   readonly req: GenlRequest;
   readonly dump: boolean;
@@ -178,6 +216,9 @@ export class GenlClient {
   private busy = false;
   private lastActivity = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Whether the timer is referenced (requests in flight) or left over from the last ones. */
+  private timerRef = false;
+  private framed: FramedState | undefined;
   /** Traffic counters. */
   readonly stats: GenlClientStats = { datagramsSent: 0, messagesSent: 0, datagramsReceived: 0, maxInFlight: 0, maxInFlightCost: 0 };
 
@@ -232,6 +273,115 @@ export class GenlClient {
       (messages) => done(undefined, messages),
       (error) => done(error),
     );
+  }
+
+  /**
+   * Sends a block of acknowledgement-only requests the caller framed itself (a restore's
+   * thousands of IPVS commands, encoded straight into one buffer): consecutive messages go out as
+   * slices of the block, each datagram with NLM_F_ACK on its last message only (see the class
+   * notes on elided acknowledgements), within the window and receive budget. Resolves, once every
+   * message is answered, to the failures in order (a transport failure fails every message not
+   * answered by then). The client must be idle (nothing queued or in flight); nothing else is sent
+   * until the block is done.
+   */
+  sendFramed(req: FramedRequests): Promise<FramedFailure[]> {
+    if (this.closed) return Promise.reject(new TransportError(0, 'the netlink client is closed'));
+    if (this.framed !== undefined || this.queue.length > 0 || this.inflight.size > 0) {
+      return Promise.reject(new TransportError(ERRNO.EBUSY, 'sendFramed: the netlink client is busy'));
+    }
+    if (req.count === 0) return Promise.resolve([]);
+    // A contiguous range of sequence numbers (nothing else is in flight), not wrapping through 0.
+    let seqBase = this.nextSeq;
+    if (seqBase === 0 || seqBase + req.count > 0xffffffff) seqBase = 1;
+    this.nextSeq = (seqBase + req.count) >>> 0;
+    const cost = Math.max(ACK_COST, 1024 + 2 * (16 + req.maxPayload));
+    const limit = Math.max(1, Math.min(this.window, Math.floor(this.budget / cost)));
+    return new Promise((resolve) => {
+      this.framed = { req, seqBase, limit, sent: 0, settled: 0, lasts: [], failures: [], resolve };
+      this.setBusy();
+      this.pumpFramed();
+    });
+  }
+
+  /** Sends the next datagram(s) of the framed block while the window allows. */
+  private pumpFramed(): void {
+    const f = this.framed;
+    if (f === undefined) return;
+    const { req } = f;
+    const flags = NLM_F.REQUEST;
+    while (f.sent < req.count) {
+      const inflight = f.sent - f.settled;
+      // As pump(): a new datagram once half the window is answered, so datagrams stay large.
+      if (inflight > 0 && inflight > f.limit / 2) break;
+      const first = f.sent;
+      const start = first === 0 ? 0 : req.ends[first - 1]!;
+      let last = first;
+      const maxEnd = start + this.maxDatagram;
+      while (last + 1 < req.count && last + 1 - f.settled < f.limit && req.ends[last + 1]! <= maxEnd) last++;
+      const buf = req.buffer;
+      const portId = this.transport.portId;
+      let off = start;
+      for (let i = first; i <= last; i++) {
+        writeU16(buf, req.type, off + 4);
+        writeU16(buf, i === last ? flags | NLM_F.ACK : flags, off + 6);
+        writeU32(buf, f.seqBase + i, off + 8);
+        writeU32(buf, portId, off + 12);
+        off = req.ends[i]!;
+      }
+      f.sent = last + 1;
+      f.lasts.push(last);
+      this.stats.datagramsSent++;
+      this.stats.messagesSent += last + 1 - first;
+      this.stats.maxInFlight = Math.max(this.stats.maxInFlight, f.sent - f.settled);
+      this.armTimer();
+      this.transport.send(buf.subarray(start, off)).catch((e: unknown) => {
+        this.failFramed(e instanceof Error ? e : new TransportError(0, String(e)));
+      });
+    }
+  }
+
+  /** Answers to the framed block: failures are recorded, the ACK of a datagram's last message settles it. */
+  private onFramedDatagram(f: FramedState, datagram: Buffer): void {
+    const n = datagram.length;
+    let off = 0;
+    while (off + 16 <= n) {
+      const len = readU32(datagram, off);
+      if (len < 16 || off + len > n) {
+        this.failFramed(new NetlinkDecodeError(`malformed netlink message (length ${len} at offset ${off})`));
+        return;
+      }
+      const index = readU32(datagram, off + 8) - f.seqBase;
+      if (readU16(datagram, off + 4) === NLMSG.ERROR && index >= 0 && index < f.sent && index >= f.settled) {
+        const errno = len >= 20 ? -readI32(datagram, off + 16) : 0;
+        if (errno !== 0) f.failures.push({ index, error: new NetlinkRequestError(errno, 'IPVS request') });
+        if (index === f.lasts[0]) {
+          f.lasts.shift();
+          f.settled = index + 1;
+        }
+      }
+      off += (len + 3) & ~3;
+    }
+    if (f.settled === f.req.count) this.endFramed(f);
+    else this.pumpFramed();
+  }
+
+  private endFramed(f: FramedState): void {
+    this.framed = undefined;
+    this.setBusy();
+    f.resolve(f.failures);
+    if (this.queue.length > 0) this.pump();
+  }
+
+  /** Every message of the framed block not answered yet fails with `error`. */
+  private failFramed(error: Error): void {
+    const f = this.framed;
+    if (f === undefined) return;
+    // Answered failures first, then the rest in order (sent or not: unknown whether applied).
+    const failed = new Set(f.failures.map((x) => x.index));
+    for (let i = f.settled; i < f.req.count; i++) if (!failed.has(i)) f.failures.push({ index: i, error });
+    f.failures.sort((a, b) => a.index - b.index);
+    f.settled = f.req.count;
+    this.endFramed(f);
   }
 
   private enqueue(
@@ -292,6 +442,7 @@ export class GenlClient {
     this.inflight.clear();
     this.inflightCost = 0;
     this.barrier = undefined;
+    this.failFramed(new TransportError(0, 'the netlink client was closed'));
     this.setBusy();
     await this.transport.close();
   }
@@ -424,6 +575,10 @@ export class GenlClient {
   private onDatagram(datagram: Buffer): void {
     this.lastActivity = Date.now();
     this.stats.datagramsReceived++;
+    if (this.framed !== undefined) {
+      this.onFramedDatagram(this.framed, datagram);
+      return;
+    }
     // Fast path for the commonest datagram, a lone success ACK (capped: 16 + 4 + 16 bytes).
     if (datagram.length === 36 && readU32(datagram, 0) === 36 && readU16(datagram, 4) === NLMSG.ERROR && readI32(datagram, 16) === 0) {
       const p = this.inflight.get(readU32(datagram, 8));
@@ -492,6 +647,7 @@ export class GenlClient {
   }
 
   private failInflight(error: Error): void {
+    this.failFramed(error);
     const victims = [...this.inflight.values()];
     this.inflight.clear();
     this.inflightCost = 0;
@@ -501,37 +657,56 @@ export class GenlClient {
   }
 
   private setBusy(): void {
-    const busy = !this.closed && (this.queue.length > 0 || this.inflight.size > 0);
+    const busy = !this.closed && (this.queue.length > 0 || this.inflight.size > 0 || this.framed !== undefined);
     if (busy !== this.busy) {
       this.busy = busy;
       this.transport.setBusy?.(busy);
     }
+    // Idle: the timer stays (unreferenced, so it keeps nothing alive) for the next request rather
+    // than being cleared and set again for each of a thousand sequential dumps.
     if (!busy && this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+      if (this.closed) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+      } else if (this.timerRef) {
+        this.timer.unref();
+        this.timerRef = false;
+      }
     }
   }
 
   private armTimer(): void {
-    if (this.timeoutMs <= 0 || this.timer !== undefined) return;
+    if (this.timeoutMs <= 0) return;
+    if (this.timer !== undefined) {
+      if (!this.timerRef) {
+        // Idle until now: the wait starts with this send.
+        this.lastActivity = Date.now();
+        this.timer.ref();
+        this.timerRef = true;
+      }
+      return;
+    }
     // Idle until now: the wait starts with this send. Otherwise progress counts from the last answer.
     this.lastActivity = Date.now();
     this.timer = setTimeout(() => this.onTimer(), this.timeoutMs);
+    this.timerRef = true;
   }
 
   private onTimer(): void {
     this.timer = undefined;
-    if (this.inflight.size === 0) return;
+    this.timerRef = false;
+    if (this.inflight.size === 0 && this.framed === undefined) return;
     const idle = Date.now() - this.lastActivity;
     if (idle >= this.timeoutMs) {
       this.failInflight(
         new TransportError(
           ERRNO.ETIMEDOUT,
-          `no answer from the kernel for ${Math.round(idle / 1000)} s (${this.inflight.size} request(s) in flight)`,
+          `no answer from the kernel for ${Math.round(idle / 1000)} s (${this.inflight.size + (this.framed ? this.framed.sent - this.framed.settled : 0)} request(s) in flight)`,
         ),
       );
     } else {
       this.timer = setTimeout(() => this.onTimer(), this.timeoutMs - idle);
+      this.timerRef = true;
     }
   }
 }

@@ -25,7 +25,7 @@ export interface ParamsOptions {
   readonly handoverTimeoutMs?: number;
   /** keepalived lower_prio_no_advert (default false). */
   readonly lowerPrioNoAdvert?: boolean;
-  /** keepalived higher_prio_send_advert (default false). */
+  /** Overrides the instance's higher_prio_send_advert (lvsd default true, keepalived false). */
   readonly higherPrioSendAdvert?: boolean;
   /** keepalived check_unicast_src (default false). */
   readonly checkUnicastSrc?: boolean;
@@ -87,7 +87,7 @@ export function machineParamsFromConfig(
     handoverTimeoutMs: opts.handoverTimeoutMs ?? 3 * adv,
     syncGroup: inst.sync_group !== undefined,
     lowerPrioNoAdvert: opts.lowerPrioNoAdvert ?? false,
-    higherPrioSendAdvert: opts.higherPrioSendAdvert ?? false,
+    higherPrioSendAdvert: opts.higherPrioSendAdvert ?? inst.higher_prio_send_advert,
   };
   const unicast = inst.unicast_peer.length > 0;
   const group =

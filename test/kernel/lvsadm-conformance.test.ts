@@ -130,7 +130,7 @@ beforeAll(async () => {
   report = JSON.parse(readFileSync(`${dir}/report.json`, 'utf8')) as Report;
   // In the kernel lab, the raw report is kept in the writable share for a closer look.
   if (process.env.LVSD_KERNEL_LAB_OUT) copyFileSync(`${dir}/report.json`, `${process.env.LVSD_KERNEL_LAB_OUT}/lvsadm-conformance.json`);
-}, 1_200_000);
+}, 2_400_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -79,12 +79,14 @@ export function destLine(e: DestEntry, protocol: number, svcName: string, format
   let dname = addrportToAnyname(e.af, e.addr, e.port, protocol, format.numeric, names);
   if (!format.rule && e.af !== AF_INET6) dname = truncateBytes(dname, 28);
   if (format.rule) return ruleLine(svcName, dname, e);
-  const s = e.stats;
   const name = padRight(dname, 28);
+  // Read only when printed: decoding the counters is most of a plain listing's work otherwise.
   if (format.stats) {
+    const s = e.stats;
     return `  -> ${name}${[s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes].map((v) => largeNumber(v, format.exact)).join('')}\n`;
   }
   if (format.rate) {
+    const s = e.stats;
     const plain = [s.cps, s.inpps, s.outpps].map((v) => padLeft(v.toString(), 8)).join(' ');
     return `  -> ${name} ${plain}${largeNumber(s.inbps, format.exact)}${largeNumber(s.outbps, format.exact)}\n`;
   }

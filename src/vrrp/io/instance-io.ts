@@ -5,13 +5,14 @@
  * The driver's calls are synchronous; address changes and announcements are asynchronous, so they run in order on
  * one queue (a GARP burst goes out after the addresses it announces are in place). `idle()` waits for the queue.
  */
-import { spawn } from 'node:child_process';
 import type { AddressManager, IfAddress } from '../../rtnl/addresses.js';
 import type { GarpReason, VrrpStateName } from '../state-machine.js';
 import type { VrrpIo } from '../instance.js';
+import type { AcceptFilter } from './accept-filter.js';
 import { ICMPV6_PROTOCOL } from './constants.js';
 import { ALL_NODES6, garpFrame, unsolicitedNa } from './garp.js';
 import { type NativeHandle, vrrpNative } from './native.js';
+import { type ScriptCredentials, runNotify } from './run-as.js';
 import type { VrrpTransport } from './transport.js';
 import { addrBytes } from '../addr.js';
 
@@ -45,8 +46,15 @@ export interface InstanceIoOptions {
   readonly vips: readonly VipSpec[];
   readonly notify: NotifyCommands;
   readonly log: IoLogger;
-  /** Runs a notify command; default: spawn it detached from our stdio. */
+  /** Runs a notify command; default: spawn it detached from our stdio, as `scriptUser`. */
   readonly runCommand?: (argv: readonly string[]) => void;
+  /** Who notify commands run as (keepalived global script_user); default: the daemon's user. */
+  readonly scriptUser?: ScriptCredentials;
+  /**
+   * Accept_Mode off: the filter that drops traffic to the addresses while they are held without accept. Without
+   * one, accept off is not enforced.
+   */
+  readonly acceptFilter?: AcceptFilter;
   /** Looks an interface up; default: the native addon's (ioctl). */
   readonly ifInfo?: (dev: string) => { index: number; mac: Buffer };
 }
@@ -58,16 +66,6 @@ const KEEPALIVED_STATE: Record<VrrpStateName, string> = {
   master: 'MASTER',
   fault: 'FAULT',
 };
-
-function runDetached(argv: readonly string[], log: IoLogger): void {
-  const [cmd, ...args] = argv;
-  if (cmd === undefined) return;
-  const child = spawn(cmd, args, { stdio: 'ignore' });
-  child.on('error', (err) => log.warn({ argv, err: String(err) }, 'notify script failed to start'));
-  child.on('exit', (code, signal) => {
-    if (code !== 0) log.warn({ argv, code, signal }, 'notify script failed');
-  });
-}
 
 export class InstanceIo implements VrrpIo {
   #queue: Promise<void> = Promise.resolve();
@@ -103,8 +101,14 @@ export class InstanceIo implements VrrpIo {
     this.opts.transport.send(payload, dstAddr);
   }
 
-  addVips(): void {
-    // Accept_Mode off (accept: false) would need a filter dropping local delivery to the VIPs; not done here.
+  addVips(accept = true): void {
+    // Accept_Mode off: the drop rules go in before the addresses, so they never accept traffic meanwhile.
+    const filter = this.opts.acceptFilter;
+    if (filter !== undefined) {
+      const name = this.opts.name;
+      const addrs = this.opts.vips.map((v) => ({ address: v.address, family: v.family }));
+      this.#enqueue('accept filter', () => (accept ? filter.clear(name) : filter.set(name, addrs)));
+    }
     for (const v of this.opts.vips) {
       this.#enqueue(`adding ${v.address}`, () => this.opts.addresses.add({ ...v, ifindex: this.#if(v.dev).index }));
     }
@@ -116,6 +120,8 @@ export class InstanceIo implements VrrpIo {
         await this.opts.addresses.remove({ ...v, ifindex: this.#if(v.dev).index });
       });
     }
+    const filter = this.opts.acceptFilter;
+    if (filter !== undefined) this.#enqueue('accept filter', () => filter.clear(this.opts.name));
   }
 
   /** Removes the addresses whatever the state (at startup: left over by a killed predecessor). */
@@ -156,7 +162,7 @@ export class InstanceIo implements VrrpIo {
   }
 
   notify(change: { readonly from: VrrpStateName; readonly to: VrrpStateName; readonly priority: number }): void {
-    const run = this.opts.runCommand ?? ((argv: readonly string[]) => runDetached(argv, this.opts.log));
+    const run = this.opts.runCommand ?? ((argv: readonly string[]) => runNotify(argv, this.opts.scriptUser, this.opts.log));
     const n = this.opts.notify;
     const state = KEEPALIVED_STATE[change.to];
     if (state === KEEPALIVED_STATE[change.from]) return;

@@ -90,7 +90,7 @@ describe('machineParamsFromConfig', () => {
       handoverTimeoutMs: 6000,
       syncGroup: false,
       lowerPrioNoAdvert: false,
-      higherPrioSendAdvert: false,
+      higherPrioSendAdvert: true,
     });
     expect(spec.wire).toEqual({
       vrid: 51,
@@ -122,6 +122,14 @@ describe('machineParamsFromConfig', () => {
     expect(m.spec.machine).toMatchObject({ preempt: true, preemptDelayMs: 0 });
     expect(m.notes.map((n) => n.field)).toEqual(['nopreempt', 'preempt_delay']);
     expect(m.spec.wire.destinations).toEqual(['224.0.0.19']);
+  });
+
+  it('higher_prio_send_advert: on by default (unlike keepalived), off when configured, and the option overrides', () => {
+    expect(machineParamsFromConfig(inst(c, 'VI_1')).spec.machine.higherPrioSendAdvert).toBe(true);
+    const off = load(base.replace('    garp_master_refresh: 60\n', '    garp_master_refresh: 60\n    higher_prio_send_advert: false\n'));
+    expect(inst(off, 'VI_1').higher_prio_send_advert).toBe(false);
+    expect(machineParamsFromConfig(inst(off, 'VI_1')).spec.machine.higherPrioSendAdvert).toBe(false);
+    expect(machineParamsFromConfig(inst(off, 'VI_1'), { higherPrioSendAdvert: true }).spec.machine.higherPrioSendAdvert).toBe(true);
   });
 
   it('needs a local address', () => {
