@@ -29,8 +29,8 @@ export default defineConfig({
         test: {
           name: 'kernel',
           include: ['test/kernel/**/*.test.ts'],
-          // The lvsadm-vs-ipvsadm conformance run is its own suite (`scripts/test.sh conformance`) until
-          // its run time under TCG is known to fit the default run.
+          // The lvsadm-vs-ipvsadm conformance run is a suite of its own (`conformance`, below): it takes
+          // most of a boot's time, so the test runner gives it a boot of its own.
           exclude: ['test/kernel/lvsadm-conformance*.test.ts', '**/node_modules/**'],
           globalSetup: ['test/kernel/global-setup.ts'],
           // Under TCG the guest runs code 10-20x slower than the host.
