@@ -5,12 +5,16 @@
  *
  * States: `initialize` (RFC 5798 section 6.4.1; also "stopped"), `backup` (6.4.2), `master` (6.4.3), keepalived's
  * `fault` (a tracked interface, script or file failed), and lvsd's `leaving`: a master that was asked to stop and has
- * announced priority 0, but keeps its virtual addresses, answering for them, until the new master is heard (or a
- * bounded time passes). That is make-before-break: the addresses are never unowned during a planned handover, where
- * RFC 5798 and keepalived release them at once and leave a gap of up to Skew_Time plus the new master's start.
+ * announced priority 0, but keeps its virtual addresses, answering for them, until the new master is heard and a short
+ * linger has passed (or a bounded time passes). The linger matters because the new master advertises before it adds
+ * the addresses and announces them: clients keep sending to the old master until that gratuitous ARP / NA reaches
+ * them, and an old master releasing on the advert itself drops what arrives meanwhile. That is make-before-break:
+ * the addresses are never unowned during a planned handover, where RFC 5798 and keepalived release them at once and
+ * leave a gap of up to Skew_Time plus the new master's start.
  *
  * Timers: `masterDown` (backup: Master_Down_Timer), `advert` (master, leaving: Adver_Timer), `preemptDelay`,
- * `handover` (leaving), `garpDelay` / `garpRefresh` / `garpLowerPrio` (keepalived's gratuitous ARP / NA repeats).
+ * `handover` (leaving: the wait for a successor, then the linger), `garpDelay` / `garpRefresh` / `garpLowerPrio`
+ * (keepalived's gratuitous ARP / NA repeats).
  * A `setTimer` replaces the timer of that name. Below, MDI is Master_Down_Interval = down_timer_adverts ×
  * Master_Adver_Interval + Skew_Time (timers.ts), "p" the advert's priority, "ours" the effective priority, and
  * "src > local" the RFC's unsigned comparison of the sender's address with ours.
@@ -48,9 +52,9 @@
  * | M11 | master     | shutdown               | planned (not immediate)                      | cancel advert/GARP timers; sendAdvert(0); setTimer advert; setTimer handover; notify (VIPs kept) | leaving | lvsd make-before-break |
  * | M12 | master     | shutdown               | immediate                                    | sendAdvert(0); leave master; notify                            | initialize | RFC 5798 6.4.3 (Shutdown) |
  * | M13 | master     | any other              |                                              | remember fault / priority                                      | master     | — |
- * | L1  | leaving    | advert                 | p > 0, src ≠ local (the new master speaks)   | cancel timers; removeVips; notify                              | initialize | lvsd make-before-break |
+ * | L1  | leaving    | advert                 | p > 0, src ≠ local, first heard (the new master speaks) | remember it; cancel advert; setTimer handover = linger (0: release at once, as L3) | leaving | lvsd make-before-break |
  * | L2  | leaving    | advertTimerFired       |                                              | sendAdvert(0); setTimer advert (a lost priority-0 advert is repeated) | leaving | lvsd |
- * | L3  | leaving    | handoverTimeout        |                                              | cancel timers; removeVips; notify                              | initialize | lvsd (bounded wait) |
+ * | L3  | leaving    | handoverTimeout        | (linger over, or nobody took over in time)   | cancel timers; removeVips; notify                              | initialize | lvsd (bounded wait) |
  * | L4  | leaving    | faultRaised, shutdown  |                                              | cancel timers; removeVips; notify (stop waiting)               | initialize | lvsd |
  * | L5  | leaving    | any other              |                                              | remember fault / priority                                      | leaving    | — |
  * | F1  | fault      | faultCleared           | ours = 255, not in a sync group              | become master                                                  | master     | keepalived try_up_instance |
@@ -67,6 +71,13 @@
 import { compareAddr } from './addr.js';
 import { PRIORITY_MAX_BACKUP, PRIORITY_OWNER, PRIORITY_STOP } from './constants.js';
 import { masterDownMs, skewMs } from './timers.js';
+
+/**
+ * Default linger of a leaving master after its successor's first advert (MachineParams.handoverLingerMs): the
+ * successor adds its addresses and sends its gratuitous ARPs right after that advert, within milliseconds even on a
+ * loaded host; this leaves a wide margin while keeping the time both hold the addresses short.
+ */
+export const HANDOVER_LINGER_MS = 200;
 
 /** The states. `initialize` is both "not started" and "stopped". */
 export type VrrpStateName = 'initialize' | 'backup' | 'master' | 'fault' | 'leaving';
@@ -118,6 +129,11 @@ export interface MachineParams {
   readonly garp: GarpParams;
   /** Longest a leaving master keeps its addresses waiting for the new master's advert, in ms. */
   readonly handoverTimeoutMs: number;
+  /**
+   * How long a leaving master still keeps its addresses once the new master is heard, in ms, so that the new master's
+   * addresses and gratuitous ARPs / NAs are out before ours go; default HANDOVER_LINGER_MS, 0: release on the advert.
+   */
+  readonly handoverLingerMs?: number;
   /** Member of a sync group: becoming master is decided with the other members (sync-group.ts). */
   readonly syncGroup: boolean;
   /** keepalived lower_prio_no_advert: a master does not answer a lower-priority advert with one of its own. */
@@ -147,7 +163,7 @@ export interface MachineState {
   readonly wantMaster: boolean;
   /** The virtual addresses are installed (master, leaving). */
   readonly vipsHeld: boolean;
-  /** The current master as last heard (backup), for status. */
+  /** The current master as last heard (backup; leaving: the successor, once heard), for status. */
   readonly master: { readonly address: string; readonly priority: number } | undefined;
 }
 
@@ -575,12 +591,19 @@ export class VrrpInstanceMachine {
 
   #leaving(s: Step, ev: MachineEvent): TableRow {
     switch (ev.type) {
-      case 'advertReceived':
-        if (ev.priority > PRIORITY_STOP && compareAddr(ev.srcAddr, this.params.localAddress) !== 0) {
+      case 'advertReceived': {
+        if (ev.priority === PRIORITY_STOP || compareAddr(ev.srcAddr, this.params.localAddress) === 0) return 'L5';
+        if (s.state.master !== undefined) return 'L5'; // already lingering
+        const linger = this.params.handoverLingerMs ?? HANDOVER_LINGER_MS;
+        if (linger <= 0) {
           s.stopAll('initialize');
           return 'L1';
         }
-        return 'L5';
+        s.set({ master: { address: ev.srcAddr, priority: ev.priority } });
+        s.cancel(['advert']);
+        s.setTimer('handover', linger);
+        return 'L1';
+      }
       case 'advertTimerFired':
         s.do({ type: 'sendAdvert', priority: PRIORITY_STOP });
         s.setTimer('advert', this.params.advertIntMs);

@@ -4,6 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  HANDOVER_LINGER_MS,
   type MachineAction,
   type MachineEvent,
   type MachineParams,
@@ -356,8 +357,27 @@ describe('master', () => {
 });
 
 describe('leaving', () => {
-  it('L1: the new master speaks: release', () => {
-    const { last } = run({}, [...toLeaving, advert(90, '192.0.2.7')]);
+  it('L1: the new master speaks: keep the addresses for the linger (its own go up and are announced), then release', () => {
+    const { m, last } = run({}, [...toLeaving, advert(90, '192.0.2.7')]);
+    expect(last.row).toBe('L1');
+    expect(last.state).toMatchObject({ name: 'leaving', vipsHeld: true, master: { address: '192.0.2.7', priority: 90 } });
+    expect(last.actions).toEqual([
+      { type: 'cancelTimer', name: 'advert' },
+      { type: 'setTimer', name: 'handover', ms: HANDOVER_LINGER_MS },
+    ]);
+    // Its next adverts change nothing; the linger's end releases (L3).
+    const again = step(m, last.state, advert(90, '192.0.2.7'));
+    expect(again.row).toBe('L5');
+    expect(again.actions).toEqual([]);
+    const end = step(m, again.state, { type: 'handoverTimeout' });
+    expect(end.row).toBe('L3');
+    expect(end.state).toMatchObject({ name: 'initialize', vipsHeld: false, master: undefined });
+    expect(end.actions).toContainEqual({ type: 'removeVips' });
+    expect(end.actions).toContainEqual({ type: 'notify', from: 'leaving', to: 'initialize', priority: 100 });
+  });
+
+  it('L1: with no linger, release on the advert', () => {
+    const { last } = run({ handoverLingerMs: 0 }, [...toLeaving, advert(90, '192.0.2.7')]);
     expect(last.row).toBe('L1');
     expect(last.state).toMatchObject({ name: 'initialize', vipsHeld: false });
     expect(last.actions).toContainEqual({ type: 'removeVips' });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/clock.js';
 import { advertOf } from '../../../src/vrrp/instance.js';
+import { HANDOVER_LINGER_MS } from '../../../src/vrrp/state-machine.js';
 import { encode } from '../../../src/vrrp/packet.js';
 import { masterDownMs, skewMs } from '../../../src/vrrp/timers.js';
 import { FakeLink, makeInstance, spec } from './helpers.js';
@@ -201,8 +202,10 @@ describe('stopping', () => {
     const takeover = t + 1 + 609.375;
     expect(b.io.transitionAt('master')).toBeCloseTo(takeover, 9);
     expect(b.io.of('addVips')[0]?.at).toBeCloseTo(takeover, 9);
-    // a kept the addresses until b's first advert arrived (1 ms link), then released them.
-    expect(a.io.of('removeVips').map((c) => c.at)).toEqual([expect.closeTo(takeover + 1, 9)]);
+    // a kept the addresses until b's first advert arrived (1 ms link), and the linger after it, then released them.
+    expect(a.io.of('removeVips').map((c) => c.at)).toEqual([expect.closeTo(takeover + 1 + HANDOVER_LINGER_MS, 9)]);
+    // No priority-0 repeat once b was heard.
+    expect(a.io.adverts().filter((x) => x.at > t)).toEqual([]);
     expect(a.inst.state.name).toBe('initialize');
     expect(a.io.of('notify').map((c) => c.to)).toEqual(['backup', 'master', 'leaving', 'initialize']);
     // No GARP from the leaving master.
@@ -241,7 +244,7 @@ describe('stopping', () => {
     link.down.delete('b');
     clock.advance(5_000);
     expect(b.io.transitionAt('master')).toBeCloseTo(t + 1000 + 609.375, 9);
-    expect(a.io.of('removeVips')[0]?.at).toBeCloseTo(t + 1000 + 609.375, 9);
+    expect(a.io.of('removeVips')[0]?.at).toBeCloseTo(t + 1000 + 609.375 + HANDOVER_LINGER_MS, 9);
   });
 
   it('immediate stop: priority 0 and release at once (keepalived, RFC)', () => {
