@@ -3,7 +3,8 @@
  * with the body read up to a bound. HTTP/1.1 goes through undici; HTTP/1.0 through a minimal client of our own,
  * because undici always writes an HTTP/1.1 request line. A plain-http HTTP/1.1 request whose body is never read
  * (a status-only check, the common case) also takes the minimal client: it needs no body framing, and an undici
- * Client per probe costs several times more CPU.
+ * Client per probe costs several times more CPU. (The http checker itself sends a status-only plain-http probe
+ * through the leaner http-plain.ts; this path serves genhash and the checks that need TLS or a body.)
  */
 import type { Budget } from './budget.js';
 import { fetchHttp10, fetchHttpRaw } from './http10.js';

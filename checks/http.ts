@@ -10,6 +10,8 @@ import type { Checker, CheckResult, CheckTarget } from './checker.js';
 import type { BindOptions } from './connect.js';
 import { formatTarget } from './connect.js';
 import { fetchHttp } from './http-fetch.js';
+import { loadUndici } from './http11.js';
+import { createPlainHttpProbe } from './http-plain.js';
 import {
   type BodyRules,
   bodyVerdict,
@@ -53,9 +55,26 @@ export function createHttpChecker(options: HttpCheckOptions): Checker {
   };
   const method = options.method ?? 'GET';
   const readBody = method === 'GET' && needsBody(rules);
+  if (!secure && !readBody) {
+    // Status only, no TLS: the lean probe (http-plain.ts), with the same results.
+    const probe = createPlainHttpProbe({
+      method,
+      path: options.path ?? '/',
+      host: options.virtualhost,
+      httpVersion: options.http_version ?? '1.1',
+      ranges,
+      limitMs: options.connect_timeout * 1000,
+      bind_ip: options.bind_ip,
+      bind_port: options.bind_port,
+    });
+    return { type: options.type, check: probe };
+  }
+  // HTTP/1.1 with TLS or a body goes through undici: load it now, and wait for it before a probe's budget starts.
+  const undici = (options.http_version ?? '1.1') === '1.1' ? loadUndici() : undefined;
   return {
     type: options.type,
     async check(target: CheckTarget, signal: AbortSignal, deadline: number): Promise<CheckResult> {
+      if (undici) await undici;
       const budget = startBudget(signal, deadline, options.connect_timeout * 1000);
       try {
         const tls = secure ? await loadTlsOptions(options.tls ?? { verify: false }) : undefined;

@@ -3,7 +3,15 @@
  * signal on the request, the body read up to a bound, and the client destroyed afterwards so no socket outlives
  * the probe (no keep-alive pool).
  */
-import { buildConnector, Client } from 'undici';
+// undici (and its llhttp WebAssembly) loads on the first probe that needs it: a config of status-only plain-http
+// and tcp checks never does (http-plain.ts), and saves its memory.
+type Undici = typeof import('undici');
+let undici: Promise<Undici> | undefined;
+/** Loads undici once; a checker that will use it awaits this before its budget starts (code loading is no part of it). */
+export const loadUndici = (): Promise<Undici> => {
+  undici ??= import('undici');
+  return undici;
+};
 import type { Budget } from './budget.js';
 import type { CheckResult } from './checker.js';
 import { formatTarget } from './connect.js';
@@ -57,6 +65,8 @@ function flatHeaders(h: Record<string, string | string[] | undefined>): Record<s
 /** Sends one HTTP/1.1 request with undici within the budget. */
 export async function fetchHttp11(req: HttpFetchRequest, budget: Budget): Promise<HttpFetchResult> {
   const where = formatTarget(req.target);
+  if (budget.ended()) return { ok: false, result: budget.endResult(`before connecting to ${where}`) };
+  const { buildConnector, Client } = await loadUndici();
   if (budget.ended()) return { ok: false, result: budget.endResult(`before connecting to ${where}`) };
   const baseConnect = buildConnector({
     timeout: Math.max(1, budget.remaining()),

@@ -16,8 +16,6 @@ export interface TcpCheckOptions extends BindOptions {
   readonly connect_timeout: number;
 }
 
-const noop = () => {};
-
 /** Creates a tcp checker. */
 export function createTcpChecker(options: TcpCheckOptions): Checker {
   const limitMs = options.connect_timeout * 1000;
@@ -40,26 +38,27 @@ export function createTcpChecker(options: TcpCheckOptions): Checker {
         const socket = net.connect(
           hasBind ? { host: target.address, port: target.port, ...bind } : { host: target.address, port: target.port },
         );
-        // Stays attached: a late error on a socket being torn down must never become an uncaught exception.
-        socket.on('error', noop);
+        let done = false;
         let timer: NodeJS.Timeout | undefined;
         let immediate: NodeJS.Immediate | undefined;
         const settle = (r: CheckResult) => {
+          if (done) return;
+          done = true;
           if (timer !== undefined) clearTimeout(timer);
           if (immediate !== undefined) clearImmediate(immediate);
           timer = undefined;
           immediate = undefined;
           signal.removeEventListener('abort', onAbort);
-          socket.off('connect', onConnect);
-          socket.off('error', onError);
           socket.destroy();
           resolve(r);
         };
         const onConnect = () => settle(up(`connected to ${where}`));
+        // Stays attached (settle ignores what comes after it): a late error on a socket being torn down must
+        // never become an uncaught exception.
         const onError = (err: Error) => settle(fromSocketError(err, `connect to ${where}`));
         const onAbort = () => settle(down('ABORTED', `aborted while connecting to ${where}`));
-        socket.once('connect', onConnect);
-        socket.once('error', onError);
+        socket.on('connect', onConnect);
+        socket.on('error', onError);
         signal.addEventListener('abort', onAbort, { once: true });
         // At the deadline, first let the poll phase deliver I/O that has already arrived (as Budget does).
         timer = setTimeout(() => {

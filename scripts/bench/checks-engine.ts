@@ -32,6 +32,8 @@ const statsFile = opt('stats', '');
 const outFile = opt('out', '');
 const readyFile = opt('ready', '');
 const lingerS = Number(opt('linger', '0'));
+const dumpFile = opt('dump', ''); // debugging: "startedAt lateness" per attempt in the window
+const dump: string[] = [];
 let usr2 = false;
 let lingerEnd: (() => void) | undefined;
 process.on('SIGUSR2', () => {
@@ -72,7 +74,10 @@ let measuring = false;
 const monitor = new HealthMonitor({
   checkerFor: (c) => createChecker(c),
   onAttempt: (s) => {
-    if (measuring) lateness.push(s.startedAt - s.scheduledAt);
+    if (measuring) {
+      lateness.push(s.startedAt - s.scheduledAt);
+      if (dumpFile) dump.push(`${s.startedAt.toFixed(1)} ${(s.startedAt - s.scheduledAt).toFixed(1)}`);
+    }
   },
 });
 monitor.load(loaded.config.virtual_servers);
@@ -105,6 +110,7 @@ const snap = monitor.snapshot();
 const up = snap.reduce((n, vs) => n + vs.realServers.filter((r) => r.up).length, 0);
 const text = JSON.stringify(buildResult());
 if (outFile) writeFileSync(outFile, `${text}\n`);
+if (dumpFile) writeFileSync(dumpFile, `${dump.join('\n')}\n`);
 console.log(text);
 // Keep checking (so an outside observer's window can close) until SIGUSR2 or --linger seconds.
 if (lingerS > 0 && !usr2) {

@@ -1,6 +1,12 @@
 /**
  * Reads YAML text into a document that keeps source ranges, plus its plain JavaScript value. Syntax errors,
  * duplicate keys and keys that are not plain scalars come back as positioned problems.
+ *
+ * JSON text (a YAML document too, and what generated configs often are) takes a fast path: JSON.parse gives the
+ * value, a scan of the text rules out what YAML would treat differently or report (duplicate keys, `__proto__`,
+ * the merge key `<<`), and the YAML document — tens of bytes of nodes and ranges per byte of text, the bulk of a
+ * big config's load time and peak memory — is only built if a problem needs a position. Text the fast path is
+ * not sure of goes the YAML way.
  */
 import { type Document, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Path, PathSegment, Problem } from './path.js';
@@ -8,6 +14,7 @@ import { isMergePair, pathAtOffset, scalarKey } from './positions.js';
 
 export interface Source {
   readonly text: string;
+  /** The YAML document (built on first use for JSON text). */
   readonly doc: Document.Parsed;
   readonly lineCounter: LineCounter;
 }
@@ -63,8 +70,7 @@ function keyProblems(doc: Document.Parsed, lineCounter: LineCounter): Problem[] 
   return problems;
 }
 
-/** Parses one YAML document. `value` is only produced when there are no syntax errors. */
-export function parseSource(text: string): ParsedSource {
+function parseYaml(text: string): { doc: Document.Parsed; lineCounter: LineCounter } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
@@ -73,6 +79,90 @@ export function parseSource(text: string): ParsedSource {
     merge: true,
     logLevel: 'silent',
   });
+  return { doc, lineCounter };
+}
+
+/** A source whose document is parsed when first needed. */
+function lazySource(text: string): Source {
+  let parsed: { doc: Document.Parsed; lineCounter: LineCounter } | undefined;
+  const get = () => {
+    parsed ??= parseYaml(text);
+    return parsed;
+  };
+  return {
+    text,
+    get doc() {
+      return get().doc;
+    },
+    get lineCounter() {
+      return get().lineCounter;
+    },
+  };
+}
+
+/**
+ * True when every object key in JSON `text` (already known to be valid JSON) is unique within its object and
+ * none is `__proto__` or `<<`: then JSON.parse and YAML read the text alike and keyProblems has nothing to say.
+ */
+export function plainJsonKeys(text: string): boolean {
+  // One set of keys per open object; undefined for an array.
+  const stack: (Set<string> | undefined)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let j = i + 1;
+      let escaped = false;
+      for (;;) {
+        const d = text.charCodeAt(j);
+        if (d === 0x5c /* \ */) {
+          escaped = true;
+          j += 2;
+        } else if (d === 0x22) break;
+        else j++;
+      }
+      if (expectKey) {
+        const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+        const keys = stack[stack.length - 1];
+        if (keys === undefined || keys.has(key) || key === '__proto__' || key === '<<') return false;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 0x7b /* { */) {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === 0x5b /* [ */) {
+      stack.push(undefined);
+      expectKey = false;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+      expectKey = false;
+    } else if (c === 0x2c /* , */) {
+      expectKey = stack[stack.length - 1] !== undefined;
+    }
+  }
+  return true;
+}
+
+/** The value of JSON text when the fast path applies (see above), else undefined. */
+function jsonValue(text: string): object | undefined {
+  const first = /\S/.exec(text)?.[0];
+  if (first !== '{') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return value !== null && typeof value === 'object' && plainJsonKeys(text) ? value : undefined;
+}
+
+/** Parses one YAML document. `value` is only produced when there are no syntax errors. */
+export function parseSource(text: string): ParsedSource {
+  const json = jsonValue(text);
+  if (json !== undefined) return { source: lazySource(text), value: json, problems: [] };
+  const { doc, lineCounter } = parseYaml(text);
   const source: Source = { text, doc, lineCounter };
   const problems: Problem[] = [];
   for (const e of [...doc.errors, ...doc.warnings]) {

@@ -1,7 +1,9 @@
 /**
  * Runs many checks on one clock. Every check is an entry in one min-heap keyed by the time its current wait ends —
  * the start of its next attempt while idle, its deadline while an attempt runs — and one clock timer is armed for
- * the earliest entry, so the per-check cost is a heap operation and an AbortController per attempt.
+ * the earliest entry, so the per-check cost is a couple of heap operations. Each check keeps one AbortController
+ * for its attempts, replaced only once it has been aborted (attempts of one check never overlap: an abandoned
+ * attempt's signal is aborted, and the next attempt gets a fresh one).
  *
  * Per check: the first attempt starts after a random delay in [0, warmup) (so thousands of checks do not fire in
  * step); each attempt gets the deadline `start + connectTimeout` and an AbortSignal that aborts at the deadline, when
@@ -17,7 +19,13 @@
  * - new id: starts from its initial state (`initialUp`, else up unless alpha) after a warmup delay;
  * - gone: stopped (its running attempt is aborted), without a transition.
  *
- * `onAttempt` reports each attempt's scheduled and actual start, so lateness can be measured.
+ * A deadline that falls due is acted on one clock turn later (a zero-delay clock timer): on a busy event loop the
+ * deadline and the attempt's result can be due together, and the result, which arrived in time, is let in first
+ * (the checkers time themselves out the same way); without it a loaded director would turn late-processed
+ * successes into timeouts and retries, and load itself further.
+ *
+ * `onAttempt` reports each attempt's scheduled and actual start, so lateness can be measured: the actual start is
+ * read from the clock for each attempt as it starts, not once for a batch of attempts due together.
  */
 import type { Checker, CheckResult, CheckTarget } from '../../checks/checker.js';
 import { type Clock, type Random, systemClock, systemRandom, type TimerHandle } from '../clock.js';
@@ -83,17 +91,17 @@ export interface SchedulerOptions {
   readonly onAttempt?: (start: AttemptStart) => void;
 }
 
-interface Attempt {
-  readonly controller: AbortController;
-  readonly startedAt: number;
-}
-
 interface Entry extends HeapItem {
   spec: ScheduledCheck;
   state: CheckState;
   /** The scheduled start of the next (or running) attempt. */
   scheduledAt: number;
-  running: Attempt | undefined;
+  /** The number of the running attempt (0: none); a result of any other attempt is stale. */
+  running: number;
+  /** Attempts started so far. */
+  attempts: number;
+  /** The signal source of the running (or next) attempt; replaced once aborted. */
+  controller: AbortController | undefined;
   suspended: boolean;
 }
 
@@ -110,6 +118,9 @@ export class CheckScheduler {
   readonly #listeners = new Set<Listener>();
   #timer: TimerHandle | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
+  /** Attempts whose deadline passed, with their numbers, to time out on the next clock turn unless settled. */
+  #expiring: { entry: Entry; attempt: number }[] = [];
+  #expiryTimer: TimerHandle | undefined;
   #attempts = 0;
   #timeouts = 0;
   #stragglers = 0;
@@ -157,7 +168,9 @@ export class CheckScheduler {
           spec,
           state: initialCheckState(spec.params, spec.initialUp),
           scheduledAt: 0,
-          running: undefined,
+          running: 0,
+          attempts: 0,
+          controller: undefined,
           suspended: false,
         };
         this.#entries.set(spec.id, entry);
@@ -203,7 +216,8 @@ export class CheckScheduler {
 
   /** True while an attempt of the check runs. */
   isRunning(id: string): boolean {
-    return this.#entries.get(id)?.running !== undefined;
+    const entry = this.#entries.get(id);
+    return entry !== undefined && entry.running !== 0;
   }
 
   stats(): SchedulerStats {
@@ -221,6 +235,9 @@ export class CheckScheduler {
   stop(): void {
     for (const entry of this.#entries.values()) this.#cancel(entry);
     this.#entries.clear();
+    if (this.#expiryTimer !== undefined) this.#clock.clearTimer(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    this.#expiring = [];
     this.#arm();
   }
 
@@ -229,11 +246,10 @@ export class CheckScheduler {
   /** Aborts a running attempt (its result will be ignored) and takes the entry off the heap. */
   #cancel(entry: Entry): void {
     this.#heap.remove(entry);
-    const attempt = entry.running;
-    if (attempt) {
-      entry.running = undefined;
+    if (entry.running !== 0) {
+      entry.running = 0;
       this.#stragglers++;
-      attempt.controller.abort(new DOMException('check cancelled', 'AbortError'));
+      entry.controller?.abort(new DOMException('check cancelled', 'AbortError'));
     }
   }
 
@@ -261,8 +277,9 @@ export class CheckScheduler {
     const now = this.#clock.now();
     for (let top = this.#heap.peek(); top !== undefined && top.at <= now; top = this.#heap.peek()) {
       this.#heap.pop();
-      if (top.running) this.#timeout(top, top.running);
-      else this.#start(top, now);
+      if (top.running !== 0) this.#expire(top);
+      // Each attempt's own start time: the attempts of a batch start one after the other.
+      else this.#start(top, this.#clock.now());
     }
     this.#arm();
   }
@@ -279,14 +296,19 @@ export class CheckScheduler {
     this.#onAttempt?.({ id: entry.spec.id, scheduledAt: entry.scheduledAt, startedAt: now });
 
     const { checker, target, params } = entry.spec;
-    const attempt: Attempt = { controller: new AbortController(), startedAt: now };
+    let controller = entry.controller;
+    if (controller === undefined || controller.signal.aborted) {
+      controller = new AbortController();
+      entry.controller = controller;
+    }
+    const attempt = ++entry.attempts;
     entry.running = attempt;
     entry.at = now + params.connectTimeout;
     this.#heap.push(entry);
 
     let promise: Promise<CheckResult>;
     try {
-      promise = checker.check(target, attempt.controller.signal, now + params.connectTimeout);
+      promise = checker.check(target, controller.signal, now + params.connectTimeout);
     } catch (e) {
       promise = Promise.reject(e);
     }
@@ -296,23 +318,38 @@ export class CheckScheduler {
     );
   }
 
-  #timeout(entry: Entry, attempt: Attempt): void {
+  /** The deadline of the running attempt passed: time it out on the next clock turn, unless it settles first. */
+  #expire(entry: Entry): void {
+    this.#expiring.push({ entry, attempt: entry.running });
+    this.#expiryTimer ??= this.#clock.setTimer(() => {
+      this.#expiryTimer = undefined;
+      const due = this.#expiring;
+      this.#expiring = [];
+      for (const { entry: e, attempt } of due) {
+        // Settled, cancelled or restarted meanwhile: nothing to time out.
+        if (e.running === attempt && e.heapIndex === -1) this.#timeout(e);
+      }
+      this.#arm();
+    }, 0);
+  }
+
+  #timeout(entry: Entry): void {
     this.#timeouts++;
     const seconds = entry.spec.params.connectTimeout / 1000;
     const reason = `timed out after ${seconds}s`;
-    entry.running = undefined;
+    entry.running = 0;
     this.#stragglers++;
-    attempt.controller.abort(new DOMException(reason, 'TimeoutError'));
+    entry.controller?.abort(new DOMException(reason, 'TimeoutError'));
     this.#finish(entry, { up: false, reason });
   }
 
-  #settled(entry: Entry, attempt: Attempt, result: CheckResult): void {
+  #settled(entry: Entry, attempt: number, result: CheckResult): void {
     if (entry.running !== attempt) {
       // Timed out or cancelled earlier: the result is stale.
       this.#stragglers--;
       return;
     }
-    entry.running = undefined;
+    entry.running = 0;
     this.#heap.remove(entry);
     this.#finish(entry, result);
     this.#arm();

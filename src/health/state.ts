@@ -106,12 +106,19 @@ export function recoveryInterval(params: CheckParams): number {
   return params.fastRecovery && params.delayBeforeRetry > 0 ? Math.min(params.delayBeforeRetry, params.delayLoop) : params.delayLoop;
 }
 
-/** Applies one attempt's outcome. Pure: `state` is not modified. */
+const NO_TRANSITIONS: readonly CheckTransition[] = Object.freeze([]);
+
+/** Applies one attempt's outcome. Pure: `state` is not modified (it may be returned as is when nothing changes). */
 export function step(params: CheckParams, state: CheckState, event: ResultEvent): StepOutput {
   const { at, result } = event;
   if (result.up) {
     const weight = result.weight;
     if (!state.hasRun || state.up) {
+      // The steady state (up, observed, nothing pending, same weight): the same state object, nothing allocated
+      // that outlives the attempt (thousands of checks a second would otherwise each leave one behind).
+      if (state.hasRun && state.up && state.streak === 0 && state.attempt === 0 && weight === state.weight) {
+        return { state, transitions: NO_TRANSITIONS, next: at + params.delayLoop };
+      }
       const transitions: CheckTransition[] = [];
       if (!state.up) transitions.push({ kind: 'up', reason: result.reason, weight });
       else if (weight !== state.weight) transitions.push({ kind: 'weight', reason: result.reason, weight });
