@@ -1,8 +1,10 @@
 /**
  * Gratuitous ARP and unsolicited neighbour advertisement messages, pure. keepalived's gratuitous ARP is a broadcast
- * ARP request whose sender and target protocol addresses are both the virtual address (target hardware address
- * zero); an unsolicited NA (RFC 4861 section 7.2.6) goes to ff02::1 with Override set and the target link-layer
- * address option.
+ * ARP request whose sender and target protocol addresses are both the virtual address and whose target hardware
+ * address is the broadcast address ff:ff:ff:ff:ff:ff (byte for byte what keepalived 2.2.7 sends, checked against a
+ * capture in test/unit/vrrp/keepalived-golden.test.ts); an unsolicited NA (RFC 4861 section 7.2.6) goes to ff02::1
+ * with Override set and the target link-layer address option (keepalived sends the same 32 bytes, from the VIP itself
+ * with hop limit 255; the kernel fills our checksum).
  */
 import { addrBytes } from '../addr.js';
 
@@ -25,7 +27,7 @@ export function garpFrame(mac: Uint8Array, ip: string): Uint8Array {
   dv.setUint16(20, 1); // request
   f.set(mac, 22); // sender hardware address
   f.set(a, 28); // sender protocol address
-  // target hardware address: zero (32..37)
+  f.fill(0xff, 32, 38); // target hardware address: broadcast, as keepalived sends it
   f.set(a, 38); // target protocol address
   return f;
 }

@@ -13,7 +13,7 @@ describe('gratuitous ARP frame', () => {
     expect(f.subarray(14, 22).toString('hex')).toBe('0001080006040001');
     expect(f.subarray(22, 28)).toEqual(Buffer.from(MAC));
     expect([...f.subarray(28, 32)]).toEqual([203, 0, 113, 10]);
-    expect(f.subarray(32, 38).toString('hex')).toBe('000000000000');
+    expect(f.subarray(32, 38).toString('hex')).toBe('ffffffffffff'); // target hardware address, as keepalived
     expect([...f.subarray(38, 42)]).toEqual([203, 0, 113, 10]);
   });
 
