@@ -42,6 +42,12 @@ export interface IpvsApi {
   listServices(): Promise<Service[]>;
   getService(key: ServiceKey): Promise<Service>;
   listDestinations(key: ServiceKey): Promise<Destination[]>;
+  /**
+   * Optional (the netlink client has it): listDestinations without the decoding, the generic
+   * netlink payload (genlmsghdr + attributes) of each NEW_DEST message of the dump, for callers
+   * that read only a few fields of many destinations (see decodeDestReply for the full decoding).
+   */
+  listDestinationPayloads?(key: ServiceKey): Promise<Buffer[]>;
   addService(service: ServiceSpec): Promise<void>;
   editService(service: ServiceSpec): Promise<void>;
   deleteService(key: ServiceKey): Promise<void>;

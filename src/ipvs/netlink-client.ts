@@ -211,6 +211,16 @@ class NetlinkIpvsClient implements IpvsClient {
     });
   }
 
+  /** The GET_DEST dump of a service undecoded: the genl payload of each NEW_DEST message. */
+  listDestinationPayloads(key: ServiceKey): Promise<Buffer[]> {
+    return this.run({
+      op: 'listDestinations',
+      target: () => describeKeySafe(key),
+      request: () => encodeGetDests(key),
+      decode: (m) => m.map((x) => x.payload),
+    });
+  }
+
   addService(service: ServiceSpec): Promise<void> {
     return this.run(planOf({ op: 'addService', service }));
   }

@@ -265,9 +265,42 @@ function fastDestReply(p: Buffer, serviceFamily: AddressFamily | undefined): Des
   const tunnelType = TUN_TYPE_BY_WIRE[tunType];
   const tunnelCsum = TUN_CSUM_BY_WIRE[tunFlags];
   if (forwarding === undefined || tunnelType === undefined || tunnelCsum === undefined) return undefined;
+  const address = `${p[addr]}.${p[addr + 1]}.${p[addr + 2]}.${p[addr + 3]}`;
+  if (stats >= 0 && stats64 >= 0) {
+    // The usual reply (both nests): the lazy counters as accessors of the literal, which is much
+    // cheaper than two Object.defineProperty calls per destination. Same own enumerable
+    // properties, in the same order, as the general case below.
+    return {
+      family,
+      address,
+      port,
+      forwarding,
+      weight,
+      upperThreshold: upper,
+      lowerThreshold: lower,
+      tunnelType,
+      tunnelPort: tunPort,
+      tunnelCsum,
+      activeConns: active,
+      inactiveConns: inact,
+      persistentConns: persist,
+      get stats(): Stats | undefined {
+        return settleStats(this, 'stats', readStats(destStatsNest(p, stats, statsEnd), false));
+      },
+      set stats(value: Stats | undefined) {
+        settleStats(this, 'stats', value);
+      },
+      get stats64(): Stats | undefined {
+        return settleStats(this, 'stats64', readStats(destStatsNest(p, stats64, stats64End), true));
+      },
+      set stats64(value: Stats | undefined) {
+        settleStats(this, 'stats64', value);
+      },
+    };
+  }
   const dest: Destination = {
     family,
-    address: `${p[addr]}.${p[addr + 1]}.${p[addr + 2]}.${p[addr + 3]}`,
+    address,
     port,
     forwarding,
     weight,
@@ -280,10 +313,19 @@ function fastDestReply(p: Buffer, serviceFamily: AddressFamily | undefined): Des
     inactiveConns: inact,
     persistentConns: persist,
   };
-  const nested = (start: number, end: number): AttrSet => parseAttrs(p.subarray(start, end), 'IPVS_DEST_ATTR_STATS', STATS_ATTR_NAMES);
-  if (stats >= 0) lazyStatsOf(dest, 'stats', () => readStats(nested(stats, statsEnd), false));
-  if (stats64 >= 0) lazyStatsOf(dest, 'stats64', () => readStats(nested(stats64, stats64End), true));
+  if (stats >= 0) lazyStatsOf(dest, 'stats', () => readStats(destStatsNest(p, stats, statsEnd), false));
+  if (stats64 >= 0) lazyStatsOf(dest, 'stats64', () => readStats(destStatsNest(p, stats64, stats64End), true));
   return dest;
+}
+
+function destStatsNest(p: Buffer, start: number, end: number): AttrSet {
+  return parseAttrs(p.subarray(start, end), 'IPVS_DEST_ATTR_STATS', STATS_ATTR_NAMES);
+}
+
+/** Replaces a lazy counters accessor of `obj` by a data property holding `value`; returns it. */
+function settleStats(obj: object, key: 'stats' | 'stats64', value: Stats | undefined): Stats | undefined {
+  Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+  return value;
 }
 
 const AF_INET_WIRE = familyEnum.toWire('ipv4');

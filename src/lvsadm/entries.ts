@@ -60,8 +60,39 @@ const FORWARD = { masq: CONN_F.MASQ, local: CONN_F.LOCALNODE, tunnel: CONN_F.TUN
 const TUN_TYPES = { ipip: 0, gue: 1, gre: 2 } as const;
 const TUN_FLAGS = { nocsum: 0, csum: 1, remcsum: 2 } as const;
 
+/**
+ * A canonical dotted quad ("10.0.0.1", as the client formats IPv4 addresses) as a 16-byte
+ * nf_inet_addr, read char by char; undefined for any other text (left to parseAddress).
+ */
+function dottedQuad(text: string): Uint8Array | undefined {
+  const n = text.length;
+  if (n < 7 || n > 15) return undefined;
+  const addr = new Uint8Array(16);
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || part > 3) return undefined;
+      addr[part++] = value;
+      value = 0;
+      digits = 0;
+    } else {
+      const d = c - 48;
+      if (d < 0 || d > 9 || (digits > 0 && value === 0)) return undefined;
+      value = value * 10 + d;
+      if (value > 255) return undefined;
+      digits++;
+    }
+  }
+  return part === 4 ? addr : undefined;
+}
+
 /** An address text as the 16-byte union nf_inet_addr, with its family number. */
 export function addrBytes(text: string): { af: number; addr: Uint8Array } {
+  const v4 = dottedQuad(text);
+  if (v4 !== undefined) return { af: AF_INET, addr: v4 };
   const parsed = parseAddress(text);
   const addr = new Uint8Array(16);
   addr.set(parsed.bytes);

@@ -34,6 +34,8 @@ export function ntop(af: number, addr: Uint8Array): string {
 
 /** addrport_to_anyname(af, addr, port, proto, numeric?). */
 export function addrportToAnyname(af: number, addr: Uint8Array, port: number, protocol: number, numeric: boolean, names: Names): string {
+  // The common case, numeric IPv4: at most 21 bytes, nothing to cut.
+  if (numeric && af === AF_INET) return `${addr[0]}.${addr[1]}.${addr[2]}.${addr[3]}:${port}`;
   const open = af === AF_INET ? '' : '[';
   const close = af === AF_INET ? '' : ']';
   let text: string;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { IpvsApi } from '../ipvs/api.js';
 import type { Info } from '../ipvs/types.js';
+import { destEntryFromPayload } from './dest-payload.js';
 import { type DestEntry, destEntry, type ServiceEntry, serviceEntry } from './entries.js';
 import {
   CONN_PROC_FILE,
@@ -17,11 +18,12 @@ import {
   parseConnLine,
 } from './format/connections.js';
 import { daemonText } from './format/daemon.js';
-import { type ListedService, nameRequests, orderServices, servicesText, versionHeader } from './format/listing.js';
+import { type ListedService, nameRequests, orderServices, serviceBlock, servicesText, versionHeader } from './format/listing.js';
+import { titleText } from './format/title.js';
 import { timeoutText } from './format/timeout.js';
 import type { Sink } from './init.js';
 import { serviceKey } from './kernel.js';
-import type { Format, SvcArgs } from './model.js';
+import { AF_INET6, type Format, type SvcArgs } from './model.js';
 import { type NameRequest, type Names, NUMERIC_NAMES, resolveNames } from './names.js';
 import type { Resolver } from './resolver.js';
 import { errnoOf, type IpvsFunc, ipvsStrerror } from './strerror.js';
@@ -39,8 +41,9 @@ export interface Session {
   lastFunc: IpvsFunc;
 }
 
-async function namesFor(s: Session, format: Format, requests: readonly NameRequest[]): Promise<Names> {
-  return format.numeric ? NUMERIC_NAMES : resolveNames(s.resolver, requests);
+/** The names to print: none with -n (the requests are then not even listed). */
+async function namesFor(s: Session, format: Format, requests: () => readonly NameRequest[]): Promise<Names> {
+  return format.numeric ? NUMERIC_NAMES : resolveNames(s.resolver, requests());
 }
 
 function reportError(s: Session, func: IpvsFunc, err: unknown): number {
@@ -48,20 +51,60 @@ function reportError(s: Session, func: IpvsFunc, err: unknown): number {
   return 1;
 }
 
-/** Fetches destinations service by service, stopping at the first failure like print_service_entry. */
-async function fetchDests(s: Session, services: readonly ServiceEntry[]): Promise<{ items: ListedService[]; error?: unknown }> {
-  const items: ListedService[] = [];
-  for (const service of services) {
-    s.lastFunc = 'get_dests';
+/**
+ * Fetches the destinations of every service and hands each service with them to `each`, in order,
+ * as print_service_entry goes: stopping at the first failure, which it resolves to (undefined when
+ * none). The dumps are all requested at once (they are read-only): the netlink client sends each
+ * one as soon as the previous one ends (one dump per socket at a time), from its receive callback,
+ * instead of one promise round trip per service; each is handled as it arrives, so that a plain
+ * listing keeps no more than one service's destinations alive.
+ */
+async function fetchDests(s: Session, services: readonly ServiceEntry[], each: (item: ListedService) => void): Promise<unknown> {
+  if (services.length > 0) s.lastFunc = 'get_dests';
+  const { api } = s;
+  type Fetched = { readonly ok: true; readonly dests: () => DestEntry[] } | { readonly ok: false; readonly error: unknown };
+  const fail = (error: unknown): Fetched => ({ ok: false, error });
+  const settled = services.map((service): Promise<Fetched> => {
+    if (api.listDestinationPayloads !== undefined) {
+      // Undecoded: each entry goes straight to a DestEntry (dest-payload.ts).
+      const family = service.af === AF_INET6 ? 'ipv6' : 'ipv4';
+      return api
+        .listDestinationPayloads(service.key)
+        .then((payloads) => ({ ok: true, dests: () => payloads.map((p) => destEntryFromPayload(p, family)) }), fail);
+    }
+    return api.listDestinations(service.key).then((list) => ({ ok: true, dests: () => list.map(destEntry) }), fail);
+  });
+  for (let i = 0; i < settled.length; i++) {
+    const r = await settled[i]!;
+    if (!r.ok) return r.error;
     let dests: DestEntry[];
     try {
-      dests = (await s.api.listDestinations(service.key)).map(destEntry);
+      dests = r.dests();
     } catch (error) {
-      return { items, error };
+      return error;
     }
-    items.push({ service, dests });
+    each({ service: services[i]!, dests });
   }
-  return { items };
+  return undefined;
+}
+
+/**
+ * Prints the services (titles first) with their destinations; names are looked up once all are
+ * known, while a numeric listing formats each service as its destinations arrive. Resolves to the
+ * fetch error, if any, after printing what came before it.
+ */
+async function printServices(s: Session, services: readonly ServiceEntry[], format: Format): Promise<unknown> {
+  if (format.numeric) {
+    const parts: string[] = [titleText(format)];
+    const error = await fetchDests(s, services, (item) => parts.push(serviceBlock(item, format, NUMERIC_NAMES)));
+    s.stdout.write(parts.join(''));
+    return error;
+  }
+  const items: ListedService[] = [];
+  const error = await fetchDests(s, services, (item) => items.push(item));
+  const names = await namesFor(s, format, () => nameRequests(items));
+  s.stdout.write(servicesText(items, format, names));
+  return error;
 }
 
 /** list_all: every service (save format when format.rule). Resolves to 0, or 1 after an error. */
@@ -74,9 +117,7 @@ export async function listAll(s: Session, format: Format): Promise<number> {
     // libipvs does not record ipvs_get_services as the failing call on the netlink path.
     return reportError(s, s.lastFunc, err);
   }
-  const { items, error } = await fetchDests(s, orderServices(services, format));
-  const names = await namesFor(s, format, nameRequests(items));
-  s.stdout.write(servicesText(items, format, names));
+  const error = await printServices(s, orderServices(services, format), format);
   return error === undefined ? 0 : reportError(s, 'get_dests', error);
 }
 
@@ -89,9 +130,7 @@ export async function listService(s: Session, svc: SvcArgs, format: Format): Pro
   } catch (err) {
     return reportError(s, 'get_service', err);
   }
-  const { items, error } = await fetchDests(s, [service]);
-  const names = await namesFor(s, format, nameRequests(items));
-  s.stdout.write(servicesText(items, format, names));
+  const error = await printServices(s, [service], format);
   return error === undefined ? 0 : reportError(s, 'get_dests', error);
 }
 
@@ -141,7 +180,7 @@ export async function listConnections(s: Session, format: Format): Promise<numbe
     }
     records.push(r);
   }
-  const names = await namesFor(s, format, records.flatMap(connNameRequests));
+  const names = await namesFor(s, format, () => records.flatMap(connNameRequests));
   let out = connHeader(format.persistentConn);
   for (const r of records) out += connLine(r, format.numeric, format.persistentConn, names);
   s.stdout.write(out);

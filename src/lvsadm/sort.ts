@@ -8,8 +8,10 @@ import { glibcQsort } from './c/qsort.js';
 import type { DestEntry, ServiceEntry } from './entries.js';
 import { AF_INET6 } from './model.js';
 
+/** The i-th big-endian u32 of a 16-byte address (read byte by byte: no DataView per comparison). */
 function word(addr: Uint8Array, i: number): number {
-  return new DataView(addr.buffer, addr.byteOffset, 16).getUint32(i * 4);
+  const o = i << 2;
+  return ((addr[o]! << 24) | (addr[o + 1]! << 16) | (addr[o + 2]! << 8) | addr[o + 3]!) >>> 0;
 }
 
 /** (int)(a - b) for two u32 values. */
@@ -44,12 +46,66 @@ export function cmpDests(d1: DestEntry, d2: DestEntry): number {
   return d1.port - d2.port;
 }
 
+/**
+ * Whether every (int)(a - b) the comparators take between these entries has the sign of the true
+ * difference: each 32-bit word of the addresses (and the fwmarks) spans less than 2^31. Then the
+ * comparator is a consistent total preorder, glibc's merge sort (stable) gives the one stable
+ * order there is, and any stable sort gives the same.
+ */
+function spansSafe(addrs: readonly Uint8Array[], words: number, fwmarks?: readonly number[]): boolean {
+  for (let i = 0; i < words; i++) {
+    let lo = 0xffffffff;
+    let hi = 0;
+    for (const a of addrs) {
+      const w = word(a, i);
+      if (w < lo) lo = w;
+      if (w > hi) hi = w;
+    }
+    if (hi - lo >= 0x80000000) return false;
+  }
+  if (fwmarks !== undefined) {
+    let lo = 0xffffffff;
+    let hi = 0;
+    for (const m of fwmarks) {
+      const w = m >>> 0;
+      if (w < lo) lo = w;
+      if (w > hi) hi = w;
+    }
+    if (hi - lo >= 0x80000000) return false;
+  }
+  return true;
+}
+
+/** A stable sort (a copy) under a comparator known to be consistent: nothing to do when in order. */
+function stableSort<T>(items: readonly T[], cmp: (a: T, b: T) => number): T[] {
+  let sorted = true;
+  for (let i = 1; sorted && i < items.length; i++) sorted = cmp(items[i - 1] as T, items[i] as T) <= 0;
+  return sorted ? items.slice() : items.slice().sort(cmp);
+}
+
 /** ipvs_sort_services. */
 export function sortServices<T extends ServiceEntry>(services: readonly T[]): T[] {
-  return glibcQsort(services, cmpServices);
+  if (services.length < 2) return services.slice();
+  const safe = spansSafe(
+    services.map((s) => s.addr),
+    4,
+    services.map((s) => s.fwmark),
+  );
+  return safe ? stableSort(services, cmpServices) : glibcQsort(services, cmpServices);
 }
 
 /** ipvs_sort_dests. */
 export function sortDests<T extends DestEntry>(dests: readonly T[]): T[] {
-  return glibcQsort(dests, cmpDests);
+  if (dests.length < 2) return dests.slice();
+  // cmpDests takes the first entry's family: consistent only when they all have the same.
+  const af = dests[0]!.af;
+  let sameFamily = true;
+  for (const d of dests) if (d.af !== af) sameFamily = false;
+  const safe =
+    sameFamily &&
+    spansSafe(
+      dests.map((d) => d.addr),
+      af === AF_INET6 ? 4 : 1,
+    );
+  return safe ? stableSort(dests, cmpDests) : glibcQsort(dests, cmpDests);
 }

@@ -4,17 +4,21 @@
 
 /** Byte length of a string once encoded as UTF-8. */
 export function byteLength(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
+  // ASCII (nearly every field printed): one byte per unit, without a call into Buffer.
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
+  return s.length;
 }
 
 /** printf("%-Ns"): left-justified in a field of `width` bytes. */
 export function padRight(s: string, width: number): string {
+  if (s.length >= width) return s; // at least as many bytes as units
   const len = byteLength(s);
   return len >= width ? s : s + ' '.repeat(width - len);
 }
 
 /** printf("%Ns"): right-justified in a field of `width` bytes. */
 export function padLeft(s: string, width: number): string {
+  if (s.length >= width) return s;
   const len = byteLength(s);
   return len >= width ? s : ' '.repeat(width - len) + s;
 }
