@@ -1,7 +1,8 @@
 /**
  * VRRP on the wire: `lvsd run` pairs on the `ip` and `udp` transports (failover on SIGKILL within the master-down
  * interval, gratuitous ARP moving the client's neighbour entry, preemption back), and interop with keepalived on
- * the `ip` transport (VRRPv2 without and with PASS authentication, VRRPv3), each way round.
+ * the `ip` transport (VRRPv2 without and with PASS authentication, VRRPv3; multicast and unicast), each way round:
+ * failover when the master stops, failback when it comes back, and on a cut of the master's front link.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,10 +25,17 @@ interface Transition {
   readonly to: string;
 }
 
+/** A state entered, lvsd's (from its transition lines) or keepalived's ("Entering … STATE", time of arrival). */
+interface StateEntered {
+  readonly time: number;
+  readonly to: string;
+}
+
 interface Daemon {
   readonly child: ChildProcess;
   readonly lines: string[];
   readonly transitions: Transition[];
+  readonly states: StateEntered[];
 }
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
@@ -41,9 +49,10 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | u
 }
 
 function collect(child: ChildProcess): Daemon {
-  const d: Daemon = { child, lines: [], transitions: [] };
+  const d: Daemon = { child, lines: [], transitions: [], states: [] };
   let buf = '';
   const onData = (chunk: Buffer) => {
+    const now = Date.now();
     buf += chunk.toString();
     for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
       const line = buf.slice(0, i);
@@ -51,9 +60,15 @@ function collect(child: ChildProcess): Daemon {
       d.lines.push(line);
       try {
         const j = JSON.parse(line) as Record<string, unknown>;
-        if (j.msg === 'transition') d.transitions.push(j as unknown as Transition);
+        if (j.msg === 'transition') {
+          const t = j as unknown as Transition;
+          d.transitions.push(t);
+          d.states.push({ time: t.time, to: t.to });
+        }
       } catch {
         // keepalived's lines are not JSON
+        const m = /Entering (MASTER|BACKUP|FAULT) STATE/.exec(line);
+        if (m?.[1]) d.states.push({ time: now, to: m[1].toLowerCase() });
       }
     }
   };
@@ -102,8 +117,13 @@ describe('VRRP on the wire', () => {
     return (await lab.exec('client', ['ip', 'neigh', 'show', VIP])).stdout;
   };
 
-  function lvsdConfig(name: string, opts: { transport?: string; version?: 2 | 3; auth?: boolean } = {}): string {
+  const front = (h: 'd1' | 'd2') => LAB_ADDR.director(h === 'd1' ? 1 : 2).front;
+  const other = (h: 'd1' | 'd2') => (h === 'd1' ? 'd2' : 'd1');
+
+  function lvsdConfig(name: string, opts: { transport?: string; version?: 2 | 3; auth?: boolean; unicast?: boolean } = {}): string {
     const file = join(dir, `${name}.yaml`);
+    const unicast = (h: 'd1' | 'd2') =>
+      opts.unicast ? `        unicast_src_ip: ${front(h)}\n        unicast_peer: [${front(other(h))}]\n` : '';
     writeFileSync(
       file,
       `nodes:
@@ -111,11 +131,11 @@ describe('VRRP on the wire', () => {
     vrrp_instances:
       VI_1:
         priority: 150
-  d2:
+${unicast('d1')}  d2:
     vrrp_instances:
       VI_1:
         priority: 100
-vrrp_instances:
+${unicast('d2')}vrrp_instances:
   VI_1:
     interface: eth0
     virtual_router_id: 51
@@ -140,7 +160,11 @@ ${opts.transport === 'udp' ? '    transport: { type: udp, group: 224.0.0.18, por
     return d;
   }
 
-  async function startKeepalived(h: 'd1' | 'd2', priority: number, opts: { version: 2 | 3; auth: boolean }): Promise<Daemon> {
+  async function startKeepalived(
+    h: 'd1' | 'd2',
+    priority: number,
+    opts: { version: 2 | 3; auth: boolean; unicast?: boolean },
+  ): Promise<Daemon> {
     const file = join(dir, `keepalived-${h}.conf`);
     writeFileSync(
       file,
@@ -155,7 +179,9 @@ vrrp_instance VI_1 {
   virtual_router_id 51
   priority ${priority}
   advert_int 1
-${opts.auth ? '  authentication {\n    auth_type PASS\n    auth_pass s3cret\n  }\n' : ''}  virtual_ipaddress {
+${opts.auth ? '  authentication {\n    auth_type PASS\n    auth_pass s3cret\n  }\n' : ''}${
+  opts.unicast ? `  unicast_src_ip ${front(h)}\n  unicast_peer {\n    ${front(other(h))}\n  }\n` : ''
+}  virtual_ipaddress {
     ${VIP}/24 dev eth0
   }
 }
@@ -377,38 +403,118 @@ vrrp_instances:
     }
   });
 
-  const cases = [
-    { name: 'VRRPv2', version: 2, auth: false },
-    { name: 'VRRPv2 with PASS authentication', version: 2, auth: true },
-    { name: 'VRRPv3', version: 3, auth: false },
-  ] as const;
-  for (const c of cases) {
-    it(`interop with keepalived, ${c.name}: lvsd master (d1), keepalived takes over when lvsd is killed`, async () => {
-      const d1 = await startLvsd('d1', lvsdConfig(`k-${c.version}-${c.auth}`, c));
-      const k2 = await startKeepalived('d2', 100, c);
-      await waitFor('lvsd master', () => becameMaster(d1));
-      await new Promise((r) => setTimeout(r, 1_500));
-      expect(k2.lines.some((l) => l.includes('Entering MASTER STATE'))).toBe(false);
-      expect(await hasVip('d1')).toBe(true);
-      expect(await hasVip('d2')).toBe(false);
-      d1.child.kill('SIGKILL');
-      await waitFor('keepalived master', () => k2.lines.some((l) => l.includes('Entering MASTER STATE')) || undefined, 6_000);
-      await waitFor('VIP on d2', async () => (await hasVip('d2')) || undefined);
+  /** The nth (1-based) time d entered state `to`. */
+  const entered = (d: Daemon, to: string, nth = 1) => d.states.filter((s) => s.to === to)[nth - 1];
+  const waitEntered = (what: string, d: Daemon, to: string, nth: number, timeoutMs: number) =>
+    waitFor(`${what} ${to} (#${nth})`, () => entered(d, to, nth), timeoutMs).catch((err: Error) => {
+      throw new Error(`${err.message}; states so far: ${d.states.map((s) => s.to).join(' → ') || 'none'}`);
     });
+  const vipOnlyOn = (h: 'd1' | 'd2') =>
+    waitFor(`VIP on ${h} only`, async () => ((await hasVip(h)) && !(await hasVip(other(h)))) || undefined, 5_000);
+  /** The client's neighbour entry for the VIP, after a ping, carries h's MAC (gratuitous ARP moved it). */
+  const clientEntryOn = async (h: 'd1' | 'd2') => {
+    const m = await mac(h);
+    await waitFor(`client neighbour entry for the VIP on ${h}`, async () => (await clientNeigh()).includes(m) || undefined, 5_000);
+  };
+  /** Takes d1's front link down or up at the switch (its bridge port): a cable cut, eth0 in d1 loses carrier. */
+  const frontPort = (state: 'up' | 'down') => execFileSync('ip', ['-n', `${lab.prefix}-sw`, 'link', 'set', 'd1-0', state]);
 
-    it(`interop with keepalived, ${c.name}: keepalived master (d1), lvsd takes over when keepalived stops`, async () => {
-      const k1 = await startKeepalived('d1', 150, c);
-      const d2 = await startLvsd('d2', lvsdConfig(`k-${c.version}-${c.auth}`, c));
-      await waitFor('keepalived master', () => k1.lines.some((l) => l.includes('Entering MASTER STATE')) || undefined, 8_000);
-      await new Promise((r) => setTimeout(r, 1_500));
-      expect(becameMaster(d2)).toBeUndefined();
-      expect(d2.transitions.map((t) => t.to)).toEqual(['backup']);
-      const at = Date.now();
-      k1.child.kill('SIGTERM'); // keepalived sends priority 0 on the way out
-      const t = await waitFor('lvsd master', () => becameMaster(d2), 6_000);
-      console.log(`[${c.name}] takeover after keepalived stop: ${t.time - at} ms`);
+  interface InteropCase {
+    readonly name: string;
+    readonly version: 2 | 3;
+    readonly auth: boolean;
+    readonly unicast: boolean;
+    /** Which daemon, as master on d1, also has its front link cut (each way round per version, one per mode). */
+    readonly linkCut?: 'lvsd' | 'keepalived';
+  }
+  const cases: readonly InteropCase[] = [
+    { name: 'VRRPv2', version: 2, auth: false, unicast: false, linkCut: 'lvsd' },
+    { name: 'VRRPv2 with PASS authentication', version: 2, auth: true, unicast: false },
+    { name: 'VRRPv3', version: 3, auth: false, unicast: false, linkCut: 'keepalived' },
+    { name: 'VRRPv2 by unicast', version: 2, auth: false, unicast: true, linkCut: 'keepalived' },
+    { name: 'VRRPv3 by unicast', version: 3, auth: false, unicast: true, linkCut: 'lvsd' },
+  ];
+
+  /**
+   * d1 (priority 150) runs `high`, d2 (priority 100) the other daemon. d1 is master; it stops (lvsd: SIGKILL,
+   * keepalived: SIGTERM, which sends priority 0) and d2 takes over; d1 restarts and preempts back; then, when
+   * c.linkCut names d1's daemon, d1's front link is cut (d1 faults, d2 takes over after the master-down interval) and
+   * healed (d1 preempts back). Each time the VIP is on the master only and the client's entry for it follows.
+   */
+  async function interop(c: InteropCase, high: 'lvsd' | 'keepalived'): Promise<void> {
+    const file = lvsdConfig(`k-${c.version}-${c.auth}-${c.unicast}`, c);
+    const start = (h: 'd1' | 'd2') =>
+      (h === 'd1') === (high === 'lvsd') ? startLvsd(h, file) : startKeepalived(h, h === 'd1' ? 150 : 100, c);
+    const low = high === 'lvsd' ? 'keepalived' : 'lvsd';
+    const tag = `[${c.name}, ${high} master]`;
+
+    let d1 = await start('d1');
+    const d2 = await start('d2');
+    await waitEntered(`${high} on d1`, d1, 'master', 1, 8_000);
+    // d2 never becomes master before d1 stops: checked below, d2 then goes backup → master → backup only.
+    expect(d2.states.map((s) => s.to)).toEqual(['backup']);
+    await vipOnlyOn('d1');
+    await clientEntryOn('d1');
+
+    // Failover when d1's daemon stops.
+    let at = Date.now();
+    d1.child.kill(high === 'lvsd' ? 'SIGKILL' : 'SIGTERM');
+    let t = await waitEntered(`${low} on d2`, d2, 'master', 1, 8_000);
+    console.log(`${tag} failover after ${high} ${high === 'lvsd' ? 'SIGKILL' : 'SIGTERM'}: ${t.time - at} ms`);
+    if (high === 'lvsd') {
+      // Master_Down_Interval = 3 × 1 s + Skew_Time (256 − 100) / 256 s = 3.61 s, counted from d1's last advert.
+      expect(t.time - at).toBeGreaterThan(2_500);
+      expect(t.time - at).toBeLessThan(5_000);
+    } else {
+      // keepalived's priority-0 advert on the way out: Skew_Time (0.61 s).
       expect(t.time - at).toBeLessThan(2_000);
-      await waitFor('VIP on d2', async () => (await hasVip('d2')) || undefined);
-    });
+    }
+    await exited(d1.child);
+    // A killed lvsd leaves the VIP on d1; keepalived removes it on the way out.
+    await waitFor('VIP on d2', async () => (await hasVip('d2')) || undefined, 5_000);
+    if (high === 'keepalived') expect(await hasVip('d1')).toBe(false);
+    await clientEntryOn('d2');
+
+    // Failback: d1 restarts with the higher priority and preempts.
+    at = Date.now();
+    d1 = await start('d1');
+    t = await waitEntered(`${high} on d1 restarted`, d1, 'master', 1, 10_000);
+    console.log(`${tag} failback after ${high} restart: ${t.time - at} ms`);
+    await waitEntered(`${low} on d2`, d2, 'backup', 2, 5_000);
+    await vipOnlyOn('d1');
+    await clientEntryOn('d1');
+    expect(d2.states.map((s) => s.to)).toEqual(['backup', 'master', 'backup']);
+
+    if (c.linkCut !== high) return;
+    // Link cut: d1 loses carrier and faults; d2 hears no adverts and takes over after the master-down interval.
+    try {
+      at = Date.now();
+      frontPort('down');
+      await waitEntered(`${high} on d1`, d1, 'fault', 1, 5_000);
+      t = await waitEntered(`${low} on d2`, d2, 'master', 2, 8_000);
+      console.log(`${tag} failover after link cut: ${t.time - at} ms`);
+      expect(t.time - at).toBeGreaterThan(2_500);
+      expect(t.time - at).toBeLessThan(5_000);
+      await vipOnlyOn('d2');
+      await clientEntryOn('d2');
+
+      at = Date.now();
+      frontPort('up');
+      t = await waitEntered(`${high} on d1`, d1, 'master', 2, 10_000);
+      console.log(`${tag} failback after link heal: ${t.time - at} ms`);
+      await waitEntered(`${low} on d2`, d2, 'backup', 3, 5_000);
+      await vipOnlyOn('d1');
+      await clientEntryOn('d1');
+    } finally {
+      frontPort('up');
+    }
+  }
+
+  for (const c of cases) {
+    const cut = (high: 'lvsd' | 'keepalived') => (c.linkCut === high ? ', and on a cut of its front link' : '');
+    it(`interop with keepalived, ${c.name}: lvsd master (d1), keepalived takes over when lvsd is killed, lvsd preempts back on restart${cut('lvsd')}`, () =>
+      interop(c, 'lvsd'));
+    it(`interop with keepalived, ${c.name}: keepalived master (d1), lvsd takes over when keepalived stops, keepalived preempts back on restart${cut('keepalived')}`, () =>
+      interop(c, 'keepalived'));
   }
 });
