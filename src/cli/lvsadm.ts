@@ -25,7 +25,7 @@ function onWriteError(err: NodeJS.ErrnoException): void {
  * (EAGAIN: a parent's non-blocking pipe), the rest goes through the process's stream, which Node
  * flushes before the process exits.
  */
-function sink(fd: 1 | 2, stream: () => NodeJS.WriteStream): { write(s: string): boolean } {
+function sink(fd: 1 | 2, stream: () => NodeJS.WriteStream): { write(s: string): boolean; flushed(): Promise<void> } {
   let fallback: NodeJS.WriteStream | undefined;
   const viaStream = (data: string | Buffer): boolean => {
     if (!fallback) {
@@ -35,6 +35,11 @@ function sink(fd: 1 | 2, stream: () => NodeJS.WriteStream): { write(s: string): 
     return fallback.write(data);
   };
   return {
+    /** Resolves once everything written has reached the descriptor. */
+    flushed(): Promise<void> {
+      const f = fallback;
+      return f === undefined ? Promise.resolve() : new Promise((resolve) => f.write('', () => resolve()));
+    },
     write(s: string): boolean {
       if (s === '') return true;
       if (fallback) return viaStream(s);
@@ -62,10 +67,13 @@ async function readStdin(): Promise<string> {
   }
 }
 
+const stdout = sink(1, () => process.stdout);
+const stderr = sink(2, () => process.stderr);
+
 // No top-level await: the bundle is CommonJS (scripts/bundle-lvsadm.mjs).
 void runLvsadm(process.argv.slice(2), {
-  stdout: sink(1, () => process.stdout),
-  stderr: sink(2, () => process.stderr),
+  stdout,
+  stderr,
   stdin: readStdin,
   ipvs: () => openIpvs(),
   resolver: systemResolver(),
@@ -73,6 +81,10 @@ void runLvsadm(process.argv.slice(2), {
   program: basename(process.argv[1] ?? 'lvsadm').replace(/\.js$/, ''),
   env: process.env,
   privileged: process.geteuid?.() === 0,
-}).then((status) => {
+}).then(async (status) => {
   process.exitCode = status;
+  // Like ipvsadm's exit(): once the output is out, the command is over, whatever handle (a socket, a
+  // resolver, a timer) might still be referenced.
+  await Promise.all([stdout.flushed(), stderr.flushed()]);
+  process.exit(status);
 });
