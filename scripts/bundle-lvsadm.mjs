@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * Build step (run by `npm run build` after tsc): replaces dist/src/cli/lvsadm.js, tsc's entry
- * point that imports ~60 modules one by one, with a single-file esbuild bundle of the same
- * sources. lvsadm is a short-lived command, run once per ipvsadm-style invocation, and resolving,
+ * Build step (run by `npm run build` after tsc): lvsadm's executable, dist/src/cli/lvsadm.cjs, from
+ * a single-file esbuild bundle of src/cli/lvsadm.ts and what it imports (tsc does not emit that
+ * entry point, see tsconfig.build.json). lvsadm is a short-lived command, run once per ipvsadm-style invocation, and resolving,
  * reading and compiling dozens of ES modules is most of its start-up: measured in the kernel lab
  * (qemu TCG, root over 9p) `lvsadm -v` took 2.6 s from the tsc output and about 1 s bundled, with
  * `node -e 0` at 0.5 s. npm packages (the `netlink` native addon) stay external and resolve from
@@ -10,14 +10,16 @@
  * sources themselves. The rest of dist/ (lvsd, the library modules) keeps tsc's per-file output.
  *
  * Three files come out:
- *   lvsadm.cjs        the bundle, as CommonJS (no ES module linking, no CommonJS-in-ESM translation)
- *   lvsadm.cjs.cache  V8's code cache of it (bytecode: compiling 170 KB of JavaScript is a
- *                     noticeable part of the start-up under emulation), made here with the same
- *                     node binary; V8 checks it (version, flags, source hash) and silently
- *                     compiles from source when it does not fit
- *   lvsadm.js         the entry point (the package is "type": "module", so a .js file is an ES
- *                     module): a few lines that compile lvsadm.cjs with its cache through vm.Script
- *                     and run it like CommonJS's loader would
+ *   lvsadm-main.cjs        the bundle, as CommonJS (no ES module linking, no CommonJS-in-ESM
+ *                          translation)
+ *   lvsadm-main.cjs.cache  V8's code cache of it (bytecode: compiling 170 KB of JavaScript is a
+ *                          noticeable part of the start-up under emulation), made here with the
+ *                          same node binary; V8 checks it (version, flags, source hash) and
+ *                          silently compiles from source when it does not fit
+ *   lvsadm.cjs             the entry point (the `bin`): a few lines of CommonJS that compile the
+ *                          bundle with its cache through vm.Script and run it like CommonJS's
+ *                          loader would. CommonJS rather than an ES module stub: in the kernel lab
+ *                          the ES module loader alone added 0.1-0.2 s to every start.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,8 +30,8 @@ import { build } from 'esbuild';
 const root = fileURLToPath(new URL('../', import.meta.url));
 // An other output path may be given (experiments); it must be inside the project so that the
 // external packages resolve from its node_modules.
-const outfile = process.argv[2] ?? `${root}dist/src/cli/lvsadm.js`;
-const bundleFile = join(dirname(outfile), `${basename(outfile, '.js')}.cjs`);
+const outfile = process.argv[2] ?? `${root}dist/src/cli/lvsadm.cjs`;
+const bundleFile = join(dirname(outfile), `${basename(outfile, '.cjs')}-main.cjs`);
 
 await build({
   entryPoints: [`${root}src/cli/lvsadm.ts`],
@@ -82,20 +84,18 @@ writeFileSync(
   `#!/usr/bin/env node
 // lvsadm's entry point, written by scripts/bundle-lvsadm.mjs: runs the CommonJS bundle ${cjsName}
 // (the sources: src/cli/lvsadm.ts) compiled with its V8 code cache ${cjsName}.cache, if it fits.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Script } from 'node:vm';
-
-const dir = import.meta.dirname ?? new URL('.', import.meta.url).pathname.replace(/\\/$/, '');
-const file = \`\${dir}/${cjsName}\`;
+'use strict';
+const { readFileSync } = require('node:fs');
+const { Script } = require('node:vm');
+const file = \`\${__dirname}/${cjsName}\`;
 let cachedData;
 try {
   cachedData = readFileSync(\`\${file}.cache\`);
 } catch {}
 const source = ${JSON.stringify(WRAP_HEAD)} + readFileSync(file, 'utf8') + ${JSON.stringify(WRAP_TAIL)};
 const run = new Script(source, { filename: file, cachedData }).runInThisContext();
-const module = { exports: {}, filename: file, id: file, loaded: false };
-run.call(module.exports, module.exports, createRequire(file), module, file, dir);
+const main = { exports: {}, filename: file, id: file, loaded: false };
+run.call(main.exports, main.exports, require('node:module').createRequire(file), main, file, __dirname);
 `,
 );
 chmodSync(outfile, 0o755);

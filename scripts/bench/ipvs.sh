@@ -7,12 +7,12 @@
 # Timings include process start; medians are printed with the ratios, and the last line is
 #   ipvs restore ratio R, list ratio L (lvsadm/ipvsadm, lower is better)
 # where L is the worse of the two listings. Targets: R <= 0.5, L <= 1.0. The measurements
-# themselves are scripts/bench/ipvs-guest.mjs. lvsadm is dist/src/cli/lvsadm.js, rebuilt from
+# themselves are scripts/bench/ipvs-guest.mjs. lvsadm is dist/src/cli/lvsadm.cjs, rebuilt from
 # the sources first (scripts/bundle-lvsadm.mjs, the last step of `npm run build`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-lvsadm=dist/src/cli/lvsadm.js
+lvsadm=dist/src/cli/lvsadm.cjs
 # The bundle step of `npm run build` alone (esbuild, from the TypeScript sources; about a second).
 node scripts/bundle-lvsadm.mjs
 # The guest cannot write to the project: results stream back on stdout.

@@ -78,7 +78,7 @@ void runLvsadm(process.argv.slice(2), {
   ipvs: () => openIpvs(),
   resolver: systemResolver(),
   // ipvsadm prints argv[0]; a script started through its shebang only knows its path.
-  program: basename(process.argv[1] ?? 'lvsadm').replace(/\.js$/, ''),
+  program: basename(process.argv[1] ?? 'lvsadm').replace(/\.c?js$/, ''),
   env: process.env,
   privileged: process.geteuid?.() === 0,
 }).then(async (status) => {

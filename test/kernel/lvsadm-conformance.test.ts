@@ -1,6 +1,6 @@
 /**
  * Conformance of lvsadm with ipvsadm 1.31 on a real kernel: every sequence of conformance/
- * sequences.json runs through the real ipvsadm and through lvsadm (dist/src/cli/lvsadm.js, as
+ * sequences.json runs through the real ipvsadm and through lvsadm (dist/src/cli/lvsadm.cjs, as
  * `npm run build` makes it), each in a fresh network namespace, via conformance/runner.mjs. For
  * every command, stdout, stderr and the exit status must be the same byte for byte, and so must
  * the kernel state each run leaves (read with the real ipvsadm: `-S -n`, `-L -n`, `-L --daemon`,
@@ -30,7 +30,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HERE = fileURLToPath(new URL('./conformance/', import.meta.url));
-const LVSADM = process.env.LVSADM ?? `${ROOT}dist/src/cli/lvsadm.js`;
+const LVSADM = process.env.LVSADM ?? `${ROOT}dist/src/cli/lvsadm.cjs`;
 const ONLY = process.env.CONFORMANCE_ONLY?.split(',').filter((s) => s !== '');
 const JOBS = process.env.CONFORMANCE_JOBS ?? '3';
 

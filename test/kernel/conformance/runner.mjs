@@ -3,7 +3,7 @@
  * the kernel lab's IPVS, and writes what happened as JSON. Plain ESM, no TypeScript: it runs in
  * the guest as is. test/kernel/lvsadm-conformance.test.ts starts it and compares the two sides.
  *
- *   node test/kernel/conformance/runner.mjs --lvsadm dist/src/cli/lvsadm.js --out report.json
+ *   node test/kernel/conformance/runner.mjs --lvsadm dist/src/cli/lvsadm.cjs --out report.json
  *        [--sequences FILE] [--jobs N] [--only NAME[,NAME...]]
  *
  * For each sequence and each tool: a fresh network namespace (lo up, then the sequence's `setup`
