@@ -17,6 +17,8 @@
 #
 # Usage: bash scripts/bench.sh checks [--no-vm] [--no-native] [--vm-servers N] [--vm-seconds S]
 #                                     [--native-servers N] [--native-seconds S] [--keep]
+# LVSD_BENCH_NODE_FLAGS: extra node flags for the native engine run (V8 heap experiments, e.g.
+# --optimize-for-size, which node refuses in NODE_OPTIONS).
 # Needs root (network namespaces, the kernel lab).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -68,7 +70,7 @@ if [ "$do_native" = 1 ]; then
   for _ in $(seq 50); do [ -s "$work/server.json" ] && break; sleep 0.1; done
   for t in tcp http; do
     log "native lvsd $t: $native_servers real servers (127.1.x.y), ${native_warmup} s warm-up, ${native_seconds} s window"
-    ip netns exec "$ns" node "$work/checks-engine.mjs" --type "$t" --prefix 127.1 --count "$native_servers" --port 80 \
+    ip netns exec "$ns" node ${LVSD_BENCH_NODE_FLAGS:-} "$work/checks-engine.mjs" --type "$t" --prefix 127.1 --count "$native_servers" --port 80 \
       --warmup "$native_warmup" --seconds "$native_seconds" --stats "$work/server.json" | tee -a "$work/native.jsonl"
   done
   kill "$server"; wait "$server" 2>/dev/null || true
