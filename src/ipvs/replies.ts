@@ -23,7 +23,18 @@ import {
 } from './constants.js';
 import { familyEnum, forwardEnum, syncStateEnum, tunnelCsumEnum, tunnelTypeEnum } from './enums.js';
 import { readServiceKey, readStats, readStatsNest } from './nests.js';
-import type { AddressFamily, DaemonConfig, Destination, Info, Service, Stats, Timeouts } from './types.js';
+import type {
+  AddressFamily,
+  DaemonConfig,
+  Destination,
+  ForwardMethod,
+  Info,
+  Service,
+  Stats,
+  Timeouts,
+  TunnelCsum,
+  TunnelType,
+} from './types.js';
 import { decodeIpVsFlags, readAddr, readIn6Addr, readInAddr, readNetmask } from './wire.js';
 
 const CMD_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
@@ -150,12 +161,32 @@ export function decodeDestNest(d: AttrSet, serviceFamily?: AddressFamily): Desti
 }
 
 /**
- * decodeDestReply for the common case, read straight off the bytes (no attribute sets, no
- * per-attribute buffers: a listing decodes one per real server): a well-formed IPv4 destination.
- * Undefined for anything else (IPv6, an attribute of an unexpected size, a missing one, an unknown
- * enum value), which the general decoder then handles, errors included.
+ * The fields of a GET_DEST dump entry (a NEW_DEST payload) when it is the common case, a
+ * well-formed IPv4 destination, read straight off the bytes (no attribute sets, no per-attribute
+ * buffers: a listing decodes one per real server). Undefined for anything else (IPv6, an attribute
+ * of an unexpected size, a missing one, an unknown enum value), which the general decoder then
+ * handles, errors included. Offsets (`addr`, the counter nests) point into `p`; -1 when absent.
  */
-function fastDestReply(p: Buffer, serviceFamily: AddressFamily | undefined): Destination | undefined {
+export interface Ipv4DestFields {
+  readonly addr: number;
+  readonly port: number;
+  readonly forwarding: ForwardMethod;
+  readonly weight: number;
+  readonly upperThreshold: number;
+  readonly lowerThreshold: number;
+  readonly activeConns: number;
+  readonly inactiveConns: number;
+  readonly persistentConns: number;
+  readonly tunnelType: TunnelType;
+  readonly tunnelPort: number;
+  readonly tunnelCsum: TunnelCsum;
+  readonly stats: number;
+  readonly statsEnd: number;
+  readonly stats64: number;
+  readonly stats64End: number;
+}
+
+export function scanIpv4Dest(p: Buffer, serviceFamily: AddressFamily | undefined): Ipv4DestFields | undefined {
   if (p.length < 8 || p[0] !== IPVS_CMD.NEW_DEST) return undefined;
   // The DEST nest among the top-level attributes (the last one wins, as in AttrSet).
   let d0 = -1;
@@ -258,32 +289,59 @@ function fastDestReply(p: Buffer, serviceFamily: AddressFamily | undefined): Des
     }
     off += (len + 3) & ~3;
   }
-  const family = af > 0 ? (af === AF_INET_WIRE ? 'ipv4' : undefined) : serviceFamily === 'ipv4' ? 'ipv4' : undefined;
-  if (family === undefined || addr < 0 || port < 0 || fwd < 0 || weight < 0 || upper < 0 || lower < 0) return undefined;
+  const ipv4 = af > 0 ? af === AF_INET_WIRE : serviceFamily === 'ipv4';
+  if (!ipv4 || addr < 0 || port < 0 || fwd < 0 || weight < 0 || upper < 0 || lower < 0) return undefined;
   if (active < 0 || inact < 0 || persist < 0) return undefined;
   const forwarding = FORWARD_BY_WIRE[fwd];
   const tunnelType = TUN_TYPE_BY_WIRE[tunType];
   const tunnelCsum = TUN_CSUM_BY_WIRE[tunFlags];
   if (forwarding === undefined || tunnelType === undefined || tunnelCsum === undefined) return undefined;
-  const address = `${p[addr]}.${p[addr + 1]}.${p[addr + 2]}.${p[addr + 3]}`;
+  return {
+    addr,
+    port,
+    forwarding,
+    weight,
+    upperThreshold: upper,
+    lowerThreshold: lower,
+    activeConns: active,
+    inactiveConns: inact,
+    persistentConns: persist,
+    tunnelType,
+    tunnelPort: tunPort,
+    tunnelCsum,
+    stats,
+    statsEnd,
+    stats64,
+    stats64End,
+  };
+}
+
+/** decodeDestReply for the common case (see scanIpv4Dest). */
+function fastDestReply(p: Buffer, serviceFamily: AddressFamily | undefined): Destination | undefined {
+  const f = scanIpv4Dest(p, serviceFamily);
+  if (f === undefined) return undefined;
+  const { addr, stats, statsEnd, stats64, stats64End } = f;
+  const fields = {
+    family: 'ipv4' as const,
+    address: `${p[addr]}.${p[addr + 1]}.${p[addr + 2]}.${p[addr + 3]}`,
+    port: f.port,
+    forwarding: f.forwarding,
+    weight: f.weight,
+    upperThreshold: f.upperThreshold,
+    lowerThreshold: f.lowerThreshold,
+    tunnelType: f.tunnelType,
+    tunnelPort: f.tunnelPort,
+    tunnelCsum: f.tunnelCsum,
+    activeConns: f.activeConns,
+    inactiveConns: f.inactiveConns,
+    persistentConns: f.persistentConns,
+  };
   if (stats >= 0 && stats64 >= 0) {
     // The usual reply (both nests): the lazy counters as accessors of the literal, which is much
     // cheaper than two Object.defineProperty calls per destination. Same own enumerable
     // properties, in the same order, as the general case below.
     return {
-      family,
-      address,
-      port,
-      forwarding,
-      weight,
-      upperThreshold: upper,
-      lowerThreshold: lower,
-      tunnelType,
-      tunnelPort: tunPort,
-      tunnelCsum,
-      activeConns: active,
-      inactiveConns: inact,
-      persistentConns: persist,
+      ...fields,
       get stats(): Stats | undefined {
         return settleStats(this, 'stats', readStats(destStatsNest(p, stats, statsEnd), false));
       },
@@ -298,21 +356,7 @@ function fastDestReply(p: Buffer, serviceFamily: AddressFamily | undefined): Des
       },
     };
   }
-  const dest: Destination = {
-    family,
-    address,
-    port,
-    forwarding,
-    weight,
-    upperThreshold: upper,
-    lowerThreshold: lower,
-    tunnelType,
-    tunnelPort: tunPort,
-    tunnelCsum,
-    activeConns: active,
-    inactiveConns: inact,
-    persistentConns: persist,
-  };
+  const dest: Destination = fields;
   if (stats >= 0) lazyStatsOf(dest, 'stats', () => readStats(destStatsNest(p, stats, statsEnd), false));
   if (stats64 >= 0) lazyStatsOf(dest, 'stats64', () => readStats(destStatsNest(p, stats64, stats64End), true));
   return dest;

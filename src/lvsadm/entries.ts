@@ -56,9 +56,16 @@ const ZERO_STATS: Stats = {
 };
 
 const PROTOCOLS = { tcp: IPPROTO_TCP, udp: IPPROTO_UDP, sctp: IPPROTO_SCTP } as const;
-const FORWARD = { masq: CONN_F.MASQ, local: CONN_F.LOCALNODE, tunnel: CONN_F.TUNNEL, route: CONN_F.DROUTE, bypass: CONN_F.BYPASS } as const;
-const TUN_TYPES = { ipip: 0, gue: 1, gre: 2 } as const;
-const TUN_FLAGS = { nocsum: 0, csum: 1, remcsum: 2 } as const;
+/** The client's forwarding method, tunnel type and checksum mode as ipvsadm's numbers. */
+export const FORWARD = {
+  masq: CONN_F.MASQ,
+  local: CONN_F.LOCALNODE,
+  tunnel: CONN_F.TUNNEL,
+  route: CONN_F.DROUTE,
+  bypass: CONN_F.BYPASS,
+} as const;
+export const TUN_TYPES = { ipip: 0, gue: 1, gre: 2 } as const;
+export const TUN_FLAGS = { nocsum: 0, csum: 1, remcsum: 2 } as const;
 
 /**
  * A canonical dotted quad ("10.0.0.1", as the client formats IPv4 addresses) as a 16-byte
