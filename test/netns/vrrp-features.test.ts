@@ -4,16 +4,14 @@
  * (cutting one member's link moves the whole group, group notify) and script_user (notify programs and vrrp_script
  * checks run as the configured user).
  */
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_ADDR, NetnsLab } from '../support/netns-lab.js';
+import { LVSD, exited, requireVrrpPrerequisites, sleep, waitFor } from '../support/vrrp-lab.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LVSD = join(ROOT, 'dist/src/cli/lvsd.js');
 const VIP = LAB_ADDR.frontVip;
 const GW = LAB_ADDR.gatewayVip;
 type Director = 'd1' | 'd2';
@@ -32,18 +30,6 @@ interface Daemon {
   readonly lines: string[];
   readonly transitions: Transition[];
 }
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function collect(host: Director, child: ChildProcess): Daemon {
   const d: Daemon = { host, child, lines: [], transitions: [] };
@@ -67,13 +53,6 @@ function collect(host: Director, child: ChildProcess): Daemon {
   return d;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-}
-
 /** The state an instance of a daemon last reported. */
 const stateOf = (d: Daemon, instance: string) => d.transitions.filter((t) => t.instance === instance).at(-1)?.to ?? 'initialize';
 
@@ -83,13 +62,7 @@ describe('lvsd run features', () => {
   const daemons: Daemon[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'build/Release/vrrp_socket.node'))) throw new Error('native addon not built: npm run build');
-    try {
-      execFileSync('nft', ['--version'], { stdio: 'pipe' });
-    } catch {
-      throw new Error('nft is not installed (apt-get install -y nftables)');
-    }
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+    requireVrrpPrerequisites(['nft']);
     dir = mkdtempSync(join(tmpdir(), 'lvsd-features-'));
     lab = await NetnsLab.up({ realServers: 1 });
   });

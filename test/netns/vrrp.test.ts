@@ -5,15 +5,13 @@
  * failover when the master stops, failback when it comes back, and on a cut of the master's front link.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_ADDR, NetnsLab } from '../support/netns-lab.js';
+import { LVSD, exited, requireVrrpPrerequisites, waitFor } from '../support/vrrp-lab.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LVSD = join(ROOT, 'dist/src/cli/lvsd.js');
 const VIP = LAB_ADDR.frontVip;
 
 interface Transition {
@@ -36,16 +34,6 @@ interface Daemon {
   readonly lines: string[];
   readonly transitions: Transition[];
   readonly states: StateEntered[];
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function collect(child: ChildProcess): Daemon {
@@ -77,21 +65,13 @@ function collect(child: ChildProcess): Daemon {
   return d;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-}
-
 describe('VRRP on the wire', () => {
   let lab: NetnsLab;
   let dir: string;
   const daemons: Daemon[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'build/Release/vrrp_socket.node'))) throw new Error('native addon not built: npm run build');
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+    requireVrrpPrerequisites();
     dir = mkdtempSync(join(tmpdir(), 'lvsd-vrrp-'));
     lab = await NetnsLab.up({ realServers: 1 });
   });
