@@ -2,19 +2,20 @@
  * The status-only plain-http probe: one request on a fresh connection (keepalived's HTTP_GET semantics: a new
  * connection per check, `Connection: close`), judged on the status line alone, the connection closed as soon as
  * the response head has arrived. It is what an http check runs when it needs no body (no digest, no regex, or
- * method HEAD) and no TLS — the common case, thousands of probes a second — so, like the tcp check, it is one
- * net.Socket with one timer and one listener on the caller's signal, a request prebuilt once per target, and a
- * head scan that builds no header map; everything else (https, bodies) goes through fetchHttp.
+ * method HEAD) and no TLS — the common case, thousands of probes a second — so, like the tcp check, it is a native
+ * probe (native-probe.ts: the socket, its timer and the reading in C, up to the end of a response head) with one
+ * listener on the caller's signal, a request prebuilt once per target, and a head scan that builds no header map;
+ * everything else (https, bodies) goes through fetchHttp.
  *
  * Its results are those the general path gives for the same exchange: the same codes, reasons and phases
  * ("connecting to", "waiting for the response headers of"), interim 1xx responses (but 101) skipped over
  * HTTP/1.1 only, a response head bounded at MAX_HEAD_BYTES, every header line checked for a colon.
  */
-import net from 'node:net';
 import type { CheckResult, CheckTarget } from './checker.js';
 import { type BindOptions, formatTarget } from './connect.js';
 import { MAX_HEAD_BYTES } from './http10.js';
 import { defaultHost, USER_AGENT } from './http-types.js';
+import { cancelProbe, ProbeEvent, resumeProbe, socketErrorOf, startProbe } from './native-probe.js';
 import { formatStatusRanges, type StatusRange, statusAccepted } from './http-verdict.js';
 import { down, fromSocketError, up } from './outcome.js';
 
@@ -53,15 +54,6 @@ export function headStatus(text: string): number | string {
   return Number(m[1]);
 }
 
-const CRLFCRLF = Buffer.from('\r\n\r\n');
-
-/**
- * The one read buffer of every probe (net.connect's `onread`): libuv reads straight into it, with no Buffer
- * allocated per read and no stream machinery in between. A read is handled synchronously before the next one can
- * land, and the part of a head still incomplete is copied out, so probes can share it.
- */
-const READ_BUFFER = Buffer.allocUnsafe(MAX_HEAD_BYTES);
-
 /** Per-target constants of a probe: the request bytes, names for reasons, socket options. */
 interface Prepared {
   readonly address: string;
@@ -69,7 +61,6 @@ interface Prepared {
   readonly request: Buffer;
   readonly where: string;
   readonly url: string;
-  readonly connectOptions: net.NetConnectOpts;
 }
 
 /** Creates the probe; the request of the last target probed is kept (a check probes one target). */
@@ -89,12 +80,6 @@ export function createPlainHttpProbe(o: PlainHttpOptions): PlainHttpProbe {
       request: Buffer.from(head, 'utf8'),
       where,
       url: `http://${where}${o.path}`,
-      connectOptions: {
-        host: target.address,
-        port: target.port,
-        ...(o.bind_ip !== undefined ? { localAddress: o.bind_ip } : {}),
-        ...(o.bind_port !== undefined ? { localPort: o.bind_port } : {}),
-      },
     };
     return last;
   };
@@ -108,55 +93,38 @@ export function createPlainHttpProbe(o: PlainHttpOptions): PlainHttpProbe {
       return Promise.resolve(down('ETIMEDOUT', `timed out after ${effective - started} ms before connecting to ${p.where}`));
     }
     return new Promise<CheckResult>((resolve) => {
-      const readCallback = (n: number): boolean => {
-        onRead(n);
-        return true;
-      };
-      const socket = net.connect({ ...p.connectOptions, onread: { buffer: READ_BUFFER, callback: readCallback } });
+      let id = 0;
+      let consumed = 0; // bytes of the data before the head being read (interim heads skipped)
       let connected = false;
-      let head: Buffer | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      let immediate: NodeJS.Immediate | undefined;
-      let done = false;
       const phase = () => (connected ? `waiting for the response headers of ${p.where}` : `connecting to ${p.where}`);
       const settle = (r: CheckResult) => {
-        if (done) return;
-        done = true;
-        if (timer !== undefined) clearTimeout(timer);
-        if (immediate !== undefined) clearImmediate(immediate);
         signal.removeEventListener('abort', onAbort);
-        socket.destroy();
         resolve(r);
       };
-      const onConnect = () => {
-        if (done) return;
-        connected = true;
-        socket.write(p.request);
+      const onAbort = () => {
+        cancelProbe(id);
+        resolve(down('ABORTED', `aborted while ${phase()}`));
       };
-      const onRead = (n: number): void => {
-        if (done) return;
-        const chunk = READ_BUFFER.subarray(0, n);
-        let buf = head === undefined ? chunk : Buffer.concat([head, chunk]);
+      /** A head is complete at `consumed`: the verdict, or on to the next head after an interim one. */
+      const judge = (data: string, paused: boolean): void => {
         for (;;) {
-          const end = buf.indexOf(CRLFCRLF);
+          const end = data.indexOf('\r\n\r\n', consumed);
           if (end < 0) {
-            if (buf.length > MAX_HEAD_BYTES) {
-              settle(down('PROTOCOL', `response head of ${p.where} exceeds ${MAX_HEAD_BYTES} bytes`));
-              return;
-            }
-            // A view of READ_BUFFER is copied: the next read overwrites it.
-            head = buf.buffer === READ_BUFFER.buffer ? Buffer.from(buf) : buf;
+            if (paused) resumeProbe(id, consumed);
+            else settle(down('CLOSED', `${p.where} closed the connection in the middle of the response headers`));
             return;
           }
-          const status = headStatus(buf.toString('latin1', 0, end));
+          const status = headStatus(data.slice(consumed, end));
           if (typeof status === 'string') {
+            if (paused) cancelProbe(id);
             settle(down('PROTOCOL', `${p.where}: malformed response: ${status}`));
             return;
           }
           if (skipInterim && status < 200 && status !== 101) {
-            buf = buf.subarray(end + 4); // an interim response: the final one follows
+            consumed = end + 4; // an interim response: the final one follows
             continue;
           }
+          if (paused) cancelProbe(id);
           settle(
             statusAccepted(status, o.ranges)
               ? up(`${p.url}: status ${status}`)
@@ -165,27 +133,55 @@ export function createPlainHttpProbe(o: PlainHttpOptions): PlainHttpProbe {
           return;
         }
       };
-      const onEnd = () => {
-        const what = head === undefined || head.length === 0 ? 'without a response' : 'in the middle of the response headers';
-        settle(down('CLOSED', `${p.where} closed the connection ${what}`));
-      };
-      // Stays attached (settle ignores what comes after it): a late error on a socket being torn down must never
-      // become an uncaught exception. The other listeners stay too: a destroyed socket emits no more data.
-      const onError = (err: Error) =>
-        settle(fromSocketError(err, connected ? `waiting for the response headers of ${p.where}` : `connect to ${p.where}`));
-      const onAbort = () => settle(down('ABORTED', `aborted while ${phase()}`));
-      socket.on('connect', onConnect);
-      socket.on('end', onEnd);
-      socket.on('error', onError);
+      const probe = startProbe(
+        {
+          address: p.address,
+          port: p.port,
+          bindAddress: o.bind_ip,
+          bindPort: o.bind_port,
+          timeoutMs: effective - started,
+          request: p.request,
+          headLimit: MAX_HEAD_BYTES,
+          skipInterim,
+        },
+        (event, value, data) => {
+          connected = event !== ProbeEvent.CONNECT_ERROR && (event !== ProbeEvent.TIMEOUT || value === 1);
+          switch (event) {
+            case ProbeEvent.HEAD:
+              judge(data ?? '', value === 1);
+              return;
+            case ProbeEvent.END: {
+              const rest = (data?.length ?? 0) - consumed;
+              settle(
+                down(
+                  'CLOSED',
+                  `${p.where} closed the connection ${rest > 0 ? 'in the middle of the response headers' : 'without a response'}`,
+                ),
+              );
+              return;
+            }
+            case ProbeEvent.TOO_BIG:
+              settle(down('PROTOCOL', `response head of ${p.where} exceeds ${MAX_HEAD_BYTES} bytes`));
+              return;
+            case ProbeEvent.TIMEOUT:
+              settle(down('ETIMEDOUT', `timed out after ${effective - started} ms ${phase()}`));
+              return;
+            default:
+              settle(
+                fromSocketError(
+                  socketErrorOf(value, event === ProbeEvent.CONNECT_ERROR ? 'connect' : 'read', p.address, p.port),
+                  connected ? `waiting for the response headers of ${p.where}` : `connect to ${p.where}`,
+                ),
+              );
+          }
+        },
+      );
+      if (probe < 0) {
+        resolve(fromSocketError(socketErrorOf(-probe, 'connect', p.address, p.port), `connect to ${p.where}`));
+        return;
+      }
+      id = probe;
       signal.addEventListener('abort', onAbort, { once: true });
-      // At the deadline, first let the poll phase deliver I/O that has already arrived (as Budget does).
-      timer = setTimeout(() => {
-        timer = undefined;
-        immediate = setImmediate(() => {
-          immediate = undefined;
-          settle(down('ETIMEDOUT', `timed out after ${effective - started} ms ${phase()}`));
-        });
-      }, effective - started);
     });
   };
 }

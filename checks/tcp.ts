@@ -2,13 +2,13 @@
  * tcp check (keepalived's TCP_CHECK): up when a TCP connection to the target completes (optionally from
  * bind_ip/bind_port), within connect_timeout and the caller's deadline. The connection is closed at once.
  *
- * This is the hottest checker (thousands of probes a second), so it is a bare net.connect with one timer and one
- * listener on the caller's signal, instead of the Budget (an AbortController of its own) and connect() that the
- * other checkers share; its results and reasons are the same as theirs would be.
+ * This is the hottest checker (thousands of probes a second), so it is a native probe (native-probe.ts: a socket
+ * and a timer in C, one batched callback per event-loop turn) and one listener on the caller's signal, instead of
+ * the Budget and connect() that the other checkers share; its results and reasons are the same as theirs would be.
  */
-import net from 'node:net';
 import type { Checker, CheckResult, CheckTarget } from './checker.js';
 import { type BindOptions, formatTarget } from './connect.js';
+import { cancelProbe, ProbeEvent, socketErrorOf, startProbe } from './native-probe.js';
 import { down, fromSocketError, up } from './outcome.js';
 
 /** The config fields a tcp check uses (connect_timeout in seconds). */
@@ -19,55 +19,54 @@ export interface TcpCheckOptions extends BindOptions {
 /** Creates a tcp checker. */
 export function createTcpChecker(options: TcpCheckOptions): Checker {
   const limitMs = options.connect_timeout * 1000;
-  const bind = {
-    ...(options.bind_ip !== undefined ? { localAddress: options.bind_ip } : {}),
-    ...(options.bind_port !== undefined ? { localPort: options.bind_port } : {}),
-  };
-  const hasBind = Object.keys(bind).length > 0;
+  // A check probes one target: its name and passing result are made once.
+  let lastTarget: CheckTarget | undefined;
+  let where = '';
+  let passed: CheckResult = up('');
   return {
     type: 'tcp',
     check(target: CheckTarget, signal: AbortSignal, deadline: number): Promise<CheckResult> {
       const started = Date.now();
       const effective = Math.min(deadline, started + limitMs);
-      const where = formatTarget(target);
-      if (signal.aborted) return Promise.resolve(down('ABORTED', `aborted while before connecting to ${where}`));
+      if (target !== lastTarget) {
+        lastTarget = target;
+        where = formatTarget(target);
+        passed = up(`connected to ${where}`);
+      }
+      const name = where;
+      const ok = passed;
+      if (signal.aborted) return Promise.resolve(down('ABORTED', `aborted while before connecting to ${name}`));
       if (effective <= started) {
-        return Promise.resolve(down('ETIMEDOUT', `timed out after ${effective - started} ms before connecting to ${where}`));
+        return Promise.resolve(down('ETIMEDOUT', `timed out after ${effective - started} ms before connecting to ${name}`));
       }
       return new Promise((resolve) => {
-        const socket = net.connect(
-          hasBind ? { host: target.address, port: target.port, ...bind } : { host: target.address, port: target.port },
-        );
-        let done = false;
-        let timer: NodeJS.Timeout | undefined;
-        let immediate: NodeJS.Immediate | undefined;
-        const settle = (r: CheckResult) => {
-          if (done) return;
-          done = true;
-          if (timer !== undefined) clearTimeout(timer);
-          if (immediate !== undefined) clearImmediate(immediate);
-          timer = undefined;
-          immediate = undefined;
-          signal.removeEventListener('abort', onAbort);
-          socket.destroy();
-          resolve(r);
+        let id = 0;
+        const onAbort = () => {
+          cancelProbe(id);
+          resolve(down('ABORTED', `aborted while connecting to ${name}`));
         };
-        const onConnect = () => settle(up(`connected to ${where}`));
-        // Stays attached (settle ignores what comes after it): a late error on a socket being torn down must
-        // never become an uncaught exception.
-        const onError = (err: Error) => settle(fromSocketError(err, `connect to ${where}`));
-        const onAbort = () => settle(down('ABORTED', `aborted while connecting to ${where}`));
-        socket.on('connect', onConnect);
-        socket.on('error', onError);
+        const probe = startProbe(
+          {
+            address: target.address,
+            port: target.port,
+            bindAddress: options.bind_ip,
+            bindPort: options.bind_port,
+            timeoutMs: effective - started,
+          },
+          (event, value) => {
+            signal.removeEventListener('abort', onAbort);
+            if (event === ProbeEvent.CONNECTED) resolve(ok);
+            else if (event === ProbeEvent.TIMEOUT)
+              resolve(down('ETIMEDOUT', `timed out after ${effective - started} ms connecting to ${name}`));
+            else resolve(fromSocketError(socketErrorOf(value, 'connect', target.address, target.port), `connect to ${name}`));
+          },
+        );
+        if (probe < 0) {
+          resolve(fromSocketError(socketErrorOf(-probe, 'connect', target.address, target.port), `connect to ${name}`));
+          return;
+        }
+        id = probe;
         signal.addEventListener('abort', onAbort, { once: true });
-        // At the deadline, first let the poll phase deliver I/O that has already arrived (as Budget does).
-        timer = setTimeout(() => {
-          timer = undefined;
-          immediate = setImmediate(() => {
-            immediate = undefined;
-            settle(down('ETIMEDOUT', `timed out after ${effective - started} ms connecting to ${where}`));
-          });
-        }, effective - started);
       });
     },
   };

@@ -17,6 +17,7 @@
 #
 # Usage: bash scripts/bench.sh checks [--no-vm] [--no-native] [--vm-servers N] [--vm-seconds S]
 #                                     [--native-servers N] [--native-seconds S] [--keep]
+# The engine runs with lvsd's node flags (the hashbang of src/cli/lvsd.ts).
 # LVSD_BENCH_NODE_FLAGS: extra node flags for the native engine run (V8 heap experiments, e.g.
 # --optimize-for-size, which node refuses in NODE_OPTIONS).
 # Needs root (network namespaces, the kernel lab).
@@ -57,6 +58,11 @@ npx --no-install esbuild scripts/bench/checks-engine.ts --bundle --platform=node
   --outfile="$work/checks-engine.mjs" --log-level=warning \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
 cp scripts/bench/checks-server.mjs "$work/"
+# lvsd's own node flags (the hashbang of src/cli/lvsd.ts): the engine runs as the daemon would.
+node_flags=$(head -1 src/cli/lvsd.ts | sed -n 's|^#!/usr/bin/env -S node *||p')
+# The bundle lives outside the package: it finds the native probe addon (built by `npm ci`) through LVSD_ADDON_DIR.
+export LVSD_ADDON_DIR="$root/build/Release"
+[ -f "$LVSD_ADDON_DIR/tcp_probe.node" ] || { echo "checks: $LVSD_ADDON_DIR/tcp_probe.node missing; run npm run build:native" >&2; exit 2; }
 : > "$work/native.jsonl"
 mkdir -p "$work/vm"
 : > "$work/vm/results.jsonl"
@@ -70,7 +76,7 @@ if [ "$do_native" = 1 ]; then
   for _ in $(seq 50); do [ -s "$work/server.json" ] && break; sleep 0.1; done
   for t in tcp http; do
     log "native lvsd $t: $native_servers real servers (127.1.x.y), ${native_warmup} s warm-up, ${native_seconds} s window"
-    ip netns exec "$ns" node ${LVSD_BENCH_NODE_FLAGS:-} "$work/checks-engine.mjs" --type "$t" --prefix 127.1 --count "$native_servers" --port 80 \
+    ip netns exec "$ns" node $node_flags ${LVSD_BENCH_NODE_FLAGS:-} "$work/checks-engine.mjs" --type "$t" --prefix 127.1 --count "$native_servers" --port 80 \
       --warmup "$native_warmup" --seconds "$native_seconds" --stats "$work/server.json" | tee -a "$work/native.jsonl"
   done
   kill "$server"; wait "$server" 2>/dev/null || true
@@ -80,7 +86,7 @@ fi
 
 if [ "$do_vm" = 1 ]; then
   log "kernel lab: keepalived -C vs lvsd, $vm_servers real servers, ${vm_seconds} s windows"
-  bash scripts/kernel-lab.sh run --out "$work/vm" --env CHECKS_VM_SERVERS="$vm_servers" \
+  bash scripts/kernel-lab.sh run --out "$work/vm" --env LVSD_ADDON_DIR="$LVSD_ADDON_DIR" --env CHECKS_NODE_FLAGS="$node_flags" --env CHECKS_VM_SERVERS="$vm_servers" \
     --env CHECKS_VM_SECONDS="$vm_seconds" --env CHECKS_VM_WARMUP="$vm_warmup" \
     -- bash scripts/bench/checks/guest.sh "$work"
 fi

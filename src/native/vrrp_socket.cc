@@ -1,4 +1,4 @@
-// lvsd's only native code: the raw sockets Node lacks. VRRP over IP protocol 112 (IPv4 and IPv6) bound to one
+// Native code, part 1 (part 2: tcp_probe.cc): the raw sockets Node lacks. VRRP over IP protocol 112 (IPv4 and IPv6) bound to one
 // interface, and an AF_PACKET socket to send whole Ethernet frames (gratuitous ARP). Plain N-API (node_api.h);
 // reads are driven by a uv_poll on the fd and delivered to a JS callback. A handle is an external: close() (or
 // garbage collection) stops the poll and closes the fd; the memory goes when both the poll and the external are gone.

@@ -14,7 +14,8 @@
 #
 #   guest.sh WORKDIR   (WORKDIR holds checks-engine.mjs and checks-server.mjs; env: CHECKS_VM_SERVERS=500,
 #                       CHECKS_VM_SECONDS=30, CHECKS_VM_WARMUP=8, CHECKS_VM_TYPES="tcp http",
-#                       CHECKS_VM_ENGINES="keepalived lvsd", CHECKS_VM_PROFILE=0)
+#                       CHECKS_VM_ENGINES="keepalived lvsd", CHECKS_VM_PROFILE=0, CHECKS_NODE_FLAGS: node flags
+#                       of lvsd's engine)
 set -euo pipefail
 work=$1
 count=${CHECKS_VM_SERVERS:-500}
@@ -130,7 +131,8 @@ run_lvsd() { # TYPE
   mkdir -p "$d"
   local prof=()
   [ "$profile" = 1 ] && prof=(--cpu-prof --cpu-prof-dir="$out/prof-$t")
-  node "${prof[@]}" "$work/checks-engine.mjs" --type "$t" --prefix 198.18 --count "$count" --port 80 --warmup "$warm" \
+  # shellcheck disable=SC2086 # CHECKS_NODE_FLAGS: lvsd's node flags, words
+  node ${CHECKS_NODE_FLAGS:-} "${prof[@]}" "$work/checks-engine.mjs" --type "$t" --prefix 198.18 --count "$count" --port 80 --warmup "$warm" \
     --seconds "$seconds" --stats "$stats" --ready "$d/ready" --linger 20 --out "$d/engine.json" > "$d/log" 2>&1 &
   local pid=$!
   for _ in $(seq 300); do [ -e "$d/ready" ] && break; sleep 0.1; done

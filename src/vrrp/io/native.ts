@@ -3,10 +3,7 @@
  * and AF_PACKET frame sending, which Node does not have. Loaded lazily, so modules that only type against it load
  * without it.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadAddon } from '../../native/addon.js';
 
 /** An open socket of the addon; opaque. */
 export type NativeHandle = { readonly __nativeSocket: unique symbol };
@@ -28,19 +25,8 @@ export interface VrrpNative {
 
 let loaded: VrrpNative | undefined;
 
-/** The addon, from the package's build/Release (found by walking up from this module to the package root). */
+/** The addon (see loadAddon for where it is found). */
 export function vrrpNative(): VrrpNative {
-  if (loaded) return loaded;
-  const require = createRequire(import.meta.url);
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'binding.gyp'))) break;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('lvsd native addon: package root (binding.gyp) not found; run `npm run build:native`');
-    dir = up;
-  }
-  const file = join(dir, 'build', 'Release', 'vrrp_socket.node');
-  if (!existsSync(file)) throw new Error(`lvsd native addon not built (${file}); run \`npm run build:native\``);
-  loaded = require(file) as VrrpNative;
+  loaded ??= loadAddon<VrrpNative>('vrrp_socket');
   return loaded;
 }

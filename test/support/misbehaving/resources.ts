@@ -1,9 +1,11 @@
 /**
  * Counting what a process holds, for leak tests: socket file descriptors (/proc/self/fd entries that are
  * sockets), live child processes (entries of /proc whose parent is us, zombies included), and libuv
- * handles/requests by kind (process.getActiveResourcesInfo()).
+ * handles/requests by kind (process.getActiveResourcesInfo()), plus the native probes under way (checks/native-probe.ts,
+ * whose libuv handles Node does not list).
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { pendingProbes } from '../../../checks/native-probe.js';
 
 /** Open socket descriptors of this process. */
 export function countSocketFds(): number {
@@ -54,10 +56,12 @@ export function groupMembers(pgid: number): number[] {
   return out;
 }
 
-/** Active libuv resources by kind ("TCPSocketWrap", "Timeout", ...). */
+/** Active libuv resources by kind ("TCPSocketWrap", "Timeout", ..., "NativeProbe"). */
 export function activeResources(): Record<string, number> {
   const out: Record<string, number> = {};
   for (const kind of process.getActiveResourcesInfo()) out[kind] = (out[kind] ?? 0) + 1;
+  const probes = pendingProbes();
+  if (probes > 0) out['NativeProbe'] = probes;
   return out;
 }
 

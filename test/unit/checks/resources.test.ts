@@ -50,6 +50,8 @@ describe('resources: 10,000 failing checks, 500 in flight', () => {
     const t = { connect_timeout: TIMEOUT_S };
     const http = createHttpChecker({ type: 'http', ...t, digest: '0'.repeat(32) });
     const http10 = createHttpChecker({ type: 'http', ...t, http_version: '1.0', regex: 'x' });
+    // Status only: the native plain-http probe (checks/http-plain.ts).
+    const httpPlain = createHttpChecker({ type: 'http', ...t });
     const https = createHttpChecker({ type: 'https', ...t, tls: { verify: false } });
     const resetCodes: CheckCode[] = ['ECONNRESET', 'EPIPE', 'CLOSED'];
     cases = [
@@ -58,6 +60,10 @@ describe('resources: 10,000 failing checks, 500 in flight', () => {
       { name: 'http silent', checker: http, target: at(silent.port), codes: ['ETIMEDOUT'] },
       { name: 'http reset at accept', checker: http, target: at(reset.port), codes: resetCodes },
       { name: 'http reset on request', checker: http, target: at(resetOnRequest.port), codes: resetCodes },
+      { name: 'http plain closed', checker: httpPlain, target: at(tcpClosed), codes: ['ECONNREFUSED'] },
+      { name: 'http plain silent', checker: httpPlain, target: at(silent.port), codes: ['ETIMEDOUT'] },
+      { name: 'http plain reset at accept', checker: httpPlain, target: at(reset.port), codes: resetCodes },
+      { name: 'http plain reset on request', checker: httpPlain, target: at(resetOnRequest.port), codes: resetCodes },
       { name: 'http/1.0 silent', checker: http10, target: at(silent.port), codes: ['ETIMEDOUT'] },
       { name: 'http/1.0 reset on request', checker: http10, target: at(resetOnRequest.port), codes: resetCodes },
       { name: 'https silent', checker: https, target: at(silent.port), codes: ['ETIMEDOUT'] },

@@ -1,0 +1,145 @@
+/**
+ * Connection probes run by the native addon (src/native/tcp_probe.cc) instead of a net.Socket each: the tcp check
+ * and the status-only plain-http check, thousands a second. A probe is a C struct and an id here; its one event
+ * arrives through one batched callback per event-loop turn. Why: every net.Socket hangs off a native wrapper the
+ * young-generation GC keeps alive, so each probe's socket objects were promoted to the old generation (megabytes a
+ * second at 5,000 checks a second), and the JavaScript of a net.Socket (streams, event emitters) was most of a
+ * check's CPU. The addon loads on first use.
+ */
+import { loadAddon } from '../src/native/addon.js';
+import { errnoName } from '../src/netlink/errno.js';
+
+/** How a probe ended (or paused): the addon's event numbers. */
+export const ProbeEvent = {
+  /** Connected, and closed at once (no request). */
+  CONNECTED: 1,
+  /** A response head is complete; `paused` when its status line looks interim (1xx but 101). */
+  HEAD: 2,
+  /** The peer closed before a (final) head was complete. */
+  END: 3,
+  /** The unread head passed `headLimit` bytes. */
+  TOO_BIG: 4,
+  /** connect failed; `errno` says why. */
+  CONNECT_ERROR: 5,
+  /** A write or read after the connection failed; `errno` says why. */
+  IO_ERROR: 6,
+  /** The probe's time ran out; `connected` says in which phase. */
+  TIMEOUT: 7,
+} as const;
+
+/** What a probe does. */
+export interface ProbeSpec {
+  readonly address: string;
+  readonly port: number;
+  readonly bindAddress?: string | undefined;
+  readonly bindPort?: number | undefined;
+  /** Time limit from now, ms. */
+  readonly timeoutMs: number;
+  /** Bytes to send once connected; without them the probe ends at the connection. */
+  readonly request?: Buffer | undefined;
+  /** Most bytes a response head may take before TOO_BIG. */
+  readonly headLimit?: number;
+  /** Pause at interim-looking heads (HTTP/1.1). */
+  readonly skipInterim?: boolean;
+}
+
+/**
+ * A probe's outcome. `data` (HEAD, END) is every byte read so far, as a latin1 string (one character per byte);
+ * `value` is the errno (CONNECT_ERROR, IO_ERROR), 1 for a paused HEAD or a TIMEOUT after connecting, else 0.
+ */
+export type ProbeListener = (event: number, value: number, data: string | null) => void;
+
+interface TcpProbeAddon {
+  init(callback: (events: Int32Array, data: (string | null)[]) => void): void;
+  start(
+    id: number,
+    address: string,
+    port: number,
+    bindAddress: string | null,
+    bindPort: number,
+    timeoutMs: number,
+    request: Buffer | null,
+    headLimit: number,
+    skipInterim: boolean,
+  ): number;
+  cancel(id: number): void;
+  resume(id: number, offset: number): void;
+  pending(): number;
+}
+
+let addon: TcpProbeAddon | undefined;
+const listeners = new Map<number, ProbeListener>();
+let lastId = 0;
+
+function deliver(events: Int32Array, data: (string | null)[]): void {
+  for (let i = 0; i < data.length; i++) {
+    const id = events[3 * i] as number;
+    const event = events[3 * i + 1] as number;
+    const value = events[3 * i + 2] as number;
+    const listener = listeners.get(id);
+    if (listener === undefined) continue; // cancelled meanwhile
+    if (event !== ProbeEvent.HEAD || value !== 1) listeners.delete(id);
+    try {
+      listener(event, value, data[i] ?? null);
+    } catch (err) {
+      // One probe's listener must not lose the others' events.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
+  }
+}
+
+function probes(): TcpProbeAddon {
+  if (addon === undefined) {
+    const loaded = loadAddon<TcpProbeAddon>('tcp_probe');
+    loaded.init(deliver);
+    addon = loaded;
+  }
+  return addon;
+}
+
+/**
+ * Starts a probe. Returns its id (> 0), whose one event (or paused HEADs, then one) goes to `listener`; or, when the
+ * socket, bind or connect failed at once, the negative errno (the listener is not called).
+ */
+export function startProbe(spec: ProbeSpec, listener: ProbeListener): number {
+  const native = probes();
+  lastId = lastId >= 0x7fffffff ? 1 : lastId + 1;
+  const id = lastId;
+  const err = native.start(
+    id,
+    spec.address,
+    spec.port,
+    spec.bindAddress ?? null,
+    spec.bindPort ?? 0,
+    Math.max(0, Math.ceil(spec.timeoutMs)),
+    spec.request ?? null,
+    spec.headLimit ?? 65536,
+    spec.skipInterim ?? false,
+  );
+  if (err !== 0) return -err;
+  listeners.set(id, listener);
+  return id;
+}
+
+/** Ends a probe without an event (aborted, or judged while paused). */
+export function cancelProbe(id: number): void {
+  if (listeners.delete(id)) addon?.cancel(id);
+}
+
+/** A paused probe reads on; the next head starts at `offset` of its data. */
+export function resumeProbe(id: number, offset: number): void {
+  addon?.resume(id, offset);
+}
+
+/** Probes under way (the addon's count): for leak tests. */
+export function pendingProbes(): number {
+  return addon?.pending() ?? 0;
+}
+
+/** The `{ code, message }` a Node socket error would carry for `errno` (for fromSocketError). */
+export function socketErrorOf(errno: number, syscall: string, address: string, port: number): { code: string; message: string } {
+  const code = errnoName(errno);
+  return { code, message: `${syscall} ${code} ${address}:${port}` };
+}

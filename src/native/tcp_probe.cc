@@ -1,0 +1,484 @@
+// Health-check probes (the tcp check and the status-only plain-http check) as plain sockets driven by libuv,
+// without a net.Socket each: a net.Socket's JavaScript objects are tied to a native wrapper that the young-generation
+// collector treats as live, so every probe's socket graph was promoted and the old generation grew by megabytes a
+// second at thousands of probes a second. Here a probe is a C struct; JavaScript sees only its id and one batched
+// callback per event-loop turn. Plain N-API (node_api.h).
+//
+// A probe: socket (non-blocking), optional bind, connect. Without a request it ends at the connection (event
+// CONNECTED, the socket closed at once). With one, it writes the request and reads until a response head (the bytes up
+// to a blank line) is complete (HEAD), the peer closes (END), the unread head passes `headLimit` bytes (TOO_BIG), an
+// error (CONNECT_ERROR / IO_ERROR with the errno), or its timer runs out (TIMEOUT; before giving up it takes any
+// progress already possible, as if the poll phase had run first). A head whose status line looks interim (1xx but
+// 101, when skipInterim) pauses the probe instead of ending it: JavaScript judges it, then resumes from a given
+// offset or cancels. Every event but a paused HEAD ends the probe. Data events carry every byte read so far, as a
+// latin1 string.
+#include <node_api.h>
+#include <uv.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace {
+
+enum Event { CONNECTED = 1, HEAD = 2, END = 3, TOO_BIG = 4, CONNECT_ERROR = 5, IO_ERROR = 6, TIMEOUT = 7 };
+
+struct Prober;
+
+struct Probe {
+  Prober* owner = nullptr;
+  int32_t id = 0;
+  int fd = -1;
+  bool connected = false;
+  bool paused = false;
+  bool skipInterim = false;
+  int openHandles = 0;
+  size_t headLimit = 0;
+  std::string request;
+  size_t written = 0;
+  std::string data;
+  size_t off = 0;   // start of the head being read (after interim heads JavaScript skipped)
+  size_t scan = 0;  // where the blank-line search resumes
+  uv_poll_t poll;
+  uv_timer_t timer;
+};
+
+struct Done {
+  int32_t id;
+  int32_t event;
+  int32_t value;
+  std::string data;
+  bool hasData;
+};
+
+struct Prober {
+  napi_env env = nullptr;
+  napi_ref callback = nullptr;
+  napi_async_context asyncCtx = nullptr;
+  uv_loop_t* loop = nullptr;
+  uv_check_t check;
+  uv_idle_t idle;
+  bool idling = false;
+  std::unordered_map<int32_t, Probe*> probes;
+  std::vector<Done> done;
+};
+
+void onHandleClosed(uv_handle_t* h) {
+  Probe* p = static_cast<Probe*>(h->data);
+  if (--p->openHandles == 0) delete p;
+}
+
+// Stops the probe and closes its socket; the memory goes when libuv has let go of both handles.
+void finish(Probe* p) {
+  p->owner->probes.erase(p->id);
+  uv_close(reinterpret_cast<uv_handle_t*>(&p->poll), onHandleClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&p->timer), onHandleClosed);
+  if (p->fd >= 0) close(p->fd);
+  p->fd = -1;
+}
+
+void idleNoop(uv_idle_t*) {}
+
+void queue(Prober* pr, int32_t id, int32_t event, int32_t value, const std::string* data) {
+  pr->done.push_back(Done{id, event, value, data ? *data : std::string(), data != nullptr});
+  // Delivery is in the check phase; an idle handle keeps the poll phase from blocking until then.
+  if (!pr->idling) {
+    pr->idling = true;
+    uv_idle_start(&pr->idle, idleNoop);
+  }
+}
+
+// Ends the probe with an event.
+void end(Probe* p, int32_t event, int32_t value, bool withData) {
+  queue(p->owner, p->id, event, value, withData ? &p->data : nullptr);
+  finish(p);
+}
+
+// "HTTP/1.x 1dd" followed by a space or the line end, but not 101: a response JavaScript may skip.
+bool looksInterim(const char* s, size_t n) {
+  if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || (s[7] != '0' && s[7] != '1') || s[8] != ' ') return false;
+  if (s[9] != '1' || s[10] < '0' || s[10] > '9' || s[11] < '0' || s[11] > '9') return false;
+  if (s[10] == '0' && s[11] == '1') return false;
+  return n == 12 || s[12] == ' ' || s[12] == '\r';
+}
+
+// Looks for a complete head from p->off; true when the probe was ended or paused by it.
+bool scanHead(Probe* p) {
+  const std::string& d = p->data;
+  size_t from = p->scan > p->off + 3 ? p->scan - 3 : p->off;
+  size_t at = d.find("\r\n\r\n", from);
+  if (at == std::string::npos) {
+    p->scan = d.size();
+    if (d.size() - p->off > p->headLimit) {
+      end(p, TOO_BIG, 0, false);
+      return true;
+    }
+    return false;
+  }
+  if (p->skipInterim && looksInterim(d.data() + p->off, at - p->off)) {
+    p->paused = true;
+    uv_poll_stop(&p->poll);
+    queue(p->owner, p->id, HEAD, 1, &p->data);
+    return true;
+  }
+  end(p, HEAD, 0, true);
+  return true;
+}
+
+void onIo(uv_poll_t* h, int status, int events);
+
+// Makes whatever progress the socket allows now. Returns true when the probe ended or paused.
+bool progress(Probe* p, bool fromTimer) {
+  if (!p->connected) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (fromTimer) {
+      // Connected meanwhile (getpeername succeeds only then), or failed (SO_ERROR)? Otherwise still under way.
+      struct sockaddr_storage peer;
+      socklen_t plen = sizeof peer;
+      if (getpeername(p->fd, reinterpret_cast<struct sockaddr*>(&peer), &plen) != 0) {
+        if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0) {
+          end(p, CONNECT_ERROR, err, false);
+          return true;
+        }
+        return false;
+      }
+    } else {
+      if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+      if (err != 0) {
+        end(p, CONNECT_ERROR, err, false);
+        return true;
+      }
+    }
+    p->connected = true;
+    if (p->request.empty()) {
+      end(p, CONNECTED, 0, false);
+      return true;
+    }
+  }
+  while (p->written < p->request.size()) {
+    ssize_t n = send(p->fd, p->request.data() + p->written, p->request.size() - p->written, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        uv_poll_start(&p->poll, UV_READABLE | UV_WRITABLE, onIo);
+        return false;
+      }
+      end(p, IO_ERROR, errno, false);
+      return true;
+    }
+    p->written += static_cast<size_t>(n);
+  }
+  if (p->paused) return true;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = recv(p->fd, buf, sizeof buf, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      end(p, IO_ERROR, errno, false);
+      return true;
+    }
+    if (n == 0) {
+      // A head completed by the last read is judged before the close.
+      if (scanHead(p)) return true;
+      end(p, END, 0, true);
+      return true;
+    }
+    p->data.append(buf, static_cast<size_t>(n));
+    if (scanHead(p)) return true;
+  }
+  uv_poll_start(&p->poll, UV_READABLE, onIo);
+  return false;
+}
+
+void onIo(uv_poll_t* h, int status, int) {
+  Probe* p = static_cast<Probe*>(h->data);
+  if (p->fd < 0) return;
+  // A poll error (status < 0) is a socket error: connect's is in SO_ERROR, a read or write reports its own.
+  (void)status;
+  progress(p, false);
+}
+
+void onTimer(uv_timer_t* t) {
+  Probe* p = static_cast<Probe*>(t->data);
+  if (p->fd < 0) return;
+  if (!p->paused && progress(p, true)) return;
+  if (p->fd < 0) return;
+  end(p, TIMEOUT, p->connected ? 1 : 0, false);
+}
+
+// Delivers the events of this turn in one call: (Int32Array [id, event, value]..., (string | null)[]), the data as
+// latin1 strings (one character per byte).
+void onCheck(uv_check_t* c) {
+  Prober* pr = static_cast<Prober*>(c->data);
+  if (pr->idling) {
+    pr->idling = false;
+    uv_idle_stop(&pr->idle);
+  }
+  if (pr->done.empty()) return;
+  std::vector<Done> batch;
+  batch.swap(pr->done);
+  napi_env env = pr->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  size_t n = batch.size();
+  napi_value ab, events, datas, cb, recv, undefined;
+  void* raw = nullptr;
+  napi_create_arraybuffer(env, n * 3 * sizeof(int32_t), &raw, &ab);
+  int32_t* ints = static_cast<int32_t*>(raw);
+  napi_create_array_with_length(env, n, &datas);
+  napi_get_null(env, &undefined);
+  for (size_t i = 0; i < n; i++) {
+    ints[3 * i] = batch[i].id;
+    ints[3 * i + 1] = batch[i].event;
+    ints[3 * i + 2] = batch[i].value;
+    napi_value d = undefined;
+    // A latin1 string lives on the V8 heap, where the young generation reclaims it: a Buffer per probe would be
+    // malloc'd memory that waits for the object that owns it.
+    if (batch[i].hasData) napi_create_string_latin1(env, batch[i].data.data(), batch[i].data.size(), &d);
+    napi_set_element(env, datas, static_cast<uint32_t>(i), d);
+  }
+  napi_create_typedarray(env, napi_int32_array, n * 3, ab, 0, &events);
+  napi_get_reference_value(env, pr->callback, &cb);
+  napi_get_global(env, &recv);
+  napi_value argv[2] = {events, datas};
+  napi_value result;
+  if (napi_make_callback(env, pr->asyncCtx, recv, cb, 2, argv, &result) != napi_ok) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      napi_value err;
+      napi_get_and_clear_last_exception(env, &err);
+      napi_fatal_exception(env, err);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+Prober* prober(napi_env env) {
+  void* data = nullptr;
+  napi_get_instance_data(env, &data);
+  return static_cast<Prober*>(data);
+}
+
+napi_value throwType(napi_env env, const char* msg) {
+  napi_throw_type_error(env, nullptr, msg);
+  return nullptr;
+}
+
+bool parseAddress(napi_env env, napi_value v, int port, struct sockaddr_storage* ss, socklen_t* len) {
+  char text[64];
+  size_t n = 0;
+  if (napi_get_value_string_utf8(env, v, text, sizeof text, &n) != napi_ok) return false;
+  memset(ss, 0, sizeof *ss);
+  auto* a4 = reinterpret_cast<struct sockaddr_in*>(ss);
+  auto* a6 = reinterpret_cast<struct sockaddr_in6*>(ss);
+  if (inet_pton(AF_INET, text, &a4->sin_addr) == 1) {
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons(static_cast<uint16_t>(port));
+    *len = sizeof *a4;
+    return true;
+  }
+  if (inet_pton(AF_INET6, text, &a6->sin6_addr) == 1) {
+    a6->sin6_family = AF_INET6;
+    a6->sin6_port = htons(static_cast<uint16_t>(port));
+    *len = sizeof *a6;
+    return true;
+  }
+  return false;
+}
+
+int32_t intArg(napi_env env, napi_value v) {
+  int32_t i = 0;
+  napi_get_value_int32(env, v, &i);
+  return i;
+}
+
+void releaseProber(napi_env, void* data, void*) {
+  Prober* pr = static_cast<Prober*>(data);
+  for (auto& [id, p] : pr->probes) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&p->poll), onHandleClosed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&p->timer), onHandleClosed);
+    if (p->fd >= 0) close(p->fd);
+    p->fd = -1;
+  }
+  pr->probes.clear();
+  // The check and idle handles are closed with the loop; the Prober itself is left (the environment is going away).
+}
+
+// init(callback): the one callback that receives every probe's events. Once per environment.
+napi_value Init(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  napi_valuetype t;
+  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function) return throwType(env, "expected a callback");
+  if (prober(env) != nullptr) return throwType(env, "already initialised");
+  Prober* pr = new Prober();
+  pr->env = env;
+  napi_get_uv_event_loop(env, &pr->loop);
+  napi_create_reference(env, argv[0], 1, &pr->callback);
+  napi_value name;
+  napi_create_string_utf8(env, "lvsd:tcp_probe", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, nullptr, name, &pr->asyncCtx);
+  uv_check_init(pr->loop, &pr->check);
+  pr->check.data = pr;
+  uv_check_start(&pr->check, onCheck);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&pr->check));
+  uv_idle_init(pr->loop, &pr->idle);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&pr->idle));
+  napi_set_instance_data(env, pr, releaseProber, nullptr);
+  return nullptr;
+}
+
+// start(id, address, port, bindAddress | null, bindPort, timeoutMs, request | null, headLimit, skipInterim)
+//   -> 0 (under way: its events come to the callback) or the errno that ended it at once (socket, bind, connect).
+napi_value Start(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 9) return throwType(env, "start: 9 arguments expected");
+  Prober* pr = prober(env);
+  if (pr == nullptr) return throwType(env, "init() first");
+  int32_t id = intArg(env, argv[0]);
+  int port = intArg(env, argv[2]);
+  struct sockaddr_storage to, from;
+  socklen_t toLen = 0, fromLen = 0;
+  if (!parseAddress(env, argv[1], port, &to, &toLen)) return throwType(env, "start: not an IP address");
+  napi_valuetype bt;
+  napi_typeof(env, argv[3], &bt);
+  int bindPort = intArg(env, argv[4]);
+  bool bindAddr = bt == napi_string;
+  if (bindAddr && !parseAddress(env, argv[3], bindPort, &from, &fromLen)) return throwType(env, "start: bad bind address");
+  int64_t timeoutMs = 0;
+  napi_get_value_int64(env, argv[5], &timeoutMs);
+  napi_valuetype rt;
+  napi_typeof(env, argv[6], &rt);
+  void* req = nullptr;
+  size_t reqLen = 0;
+  if (rt != napi_null && rt != napi_undefined && napi_get_buffer_info(env, argv[6], &req, &reqLen) != napi_ok) {
+    return throwType(env, "start: request must be a Buffer");
+  }
+  int32_t headLimit = intArg(env, argv[7]);
+  bool skipInterim = false;
+  napi_get_value_bool(env, argv[8], &skipInterim);
+
+  int family = to.ss_family;
+  int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  napi_value out;
+  auto fail = [&](int err) {
+    if (fd >= 0) close(fd);
+    napi_create_int32(env, err, &out);
+    return out;
+  };
+  if (fd < 0) return fail(errno);
+  if (bindAddr || bindPort != 0) {
+    if (!bindAddr) {
+      memset(&from, 0, sizeof from);
+      from.ss_family = static_cast<sa_family_t>(family);
+      if (family == AF_INET) {
+        reinterpret_cast<struct sockaddr_in*>(&from)->sin_port = htons(static_cast<uint16_t>(bindPort));
+        fromLen = sizeof(struct sockaddr_in);
+      } else {
+        reinterpret_cast<struct sockaddr_in6*>(&from)->sin6_port = htons(static_cast<uint16_t>(bindPort));
+        fromLen = sizeof(struct sockaddr_in6);
+      }
+    }
+    if (from.ss_family != family) return fail(EINVAL);
+    if (bindPort != 0) {
+      int one = 1;
+      setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    }
+    if (bind(fd, reinterpret_cast<struct sockaddr*>(&from), fromLen) != 0) return fail(errno);
+  }
+  int r;
+  do {
+    r = connect(fd, reinterpret_cast<struct sockaddr*>(&to), toLen);
+  } while (r != 0 && errno == EINTR);
+  if (r != 0 && errno != EINPROGRESS) return fail(errno);
+
+  Probe* p = new Probe();
+  p->owner = pr;
+  p->id = id;
+  p->fd = fd;
+  p->skipInterim = skipInterim;
+  p->headLimit = headLimit > 0 ? static_cast<size_t>(headLimit) : 65536;
+  if (reqLen > 0) p->request.assign(static_cast<const char*>(req), reqLen);
+  uv_poll_init(pr->loop, &p->poll, fd);
+  uv_timer_init(pr->loop, &p->timer);
+  p->poll.data = p;
+  p->timer.data = p;
+  p->openHandles = 2;
+  pr->probes[id] = p;
+  // Writable: connected (or failed, with the reason in SO_ERROR).
+  uv_poll_start(&p->poll, UV_WRITABLE, onIo);
+  uv_timer_start(&p->timer, onTimer, static_cast<uint64_t>(timeoutMs > 0 ? timeoutMs : 0), 0);
+  napi_create_int32(env, 0, &out);
+  return out;
+}
+
+// cancel(id): ends a probe without an event (aborted, or judged while paused). Unknown ids are ignored.
+napi_value Cancel(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Prober* pr = prober(env);
+  if (pr == nullptr || argc < 1) return nullptr;
+  auto it = pr->probes.find(intArg(env, argv[0]));
+  if (it != pr->probes.end()) finish(it->second);
+  return nullptr;
+}
+
+// resume(id, offset): a paused probe reads on, the next head starting at `offset` of its data.
+napi_value Resume(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Prober* pr = prober(env);
+  if (pr == nullptr || argc < 2) return nullptr;
+  auto it = pr->probes.find(intArg(env, argv[0]));
+  if (it == pr->probes.end()) return nullptr;
+  Probe* p = it->second;
+  if (!p->paused) return throwType(env, "resume: the probe is not paused");
+  int32_t offset = intArg(env, argv[1]);
+  if (offset < 0 || static_cast<size_t>(offset) > p->data.size()) return throwType(env, "resume: offset out of range");
+  p->paused = false;
+  p->off = static_cast<size_t>(offset);
+  p->scan = p->off;
+  if (scanHead(p)) return nullptr;
+  uv_poll_start(&p->poll, UV_READABLE, onIo);
+  return nullptr;
+}
+
+// pending() -> the number of probes under way (for leak tests).
+napi_value Pending(napi_env env, napi_callback_info) {
+  Prober* pr = prober(env);
+  napi_value out;
+  napi_create_uint32(env, pr ? static_cast<uint32_t>(pr->probes.size()) : 0, &out);
+  return out;
+}
+
+napi_value Register(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"init", nullptr, Init, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"start", nullptr, Start, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"cancel", nullptr, Cancel, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"resume", nullptr, Resume, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"pending", nullptr, Pending, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Register)
