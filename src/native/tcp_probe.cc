@@ -426,28 +426,28 @@ napi_value Start(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// cancel(id): ends a probe without an event (aborted, or judged while paused). Unknown ids are ignored.
-napi_value Cancel(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+// The probe under way whose id is the first of `want` arguments (the others in argv), or nullptr.
+Probe* probeArg(napi_env env, napi_callback_info info, napi_value* argv, size_t want) {
+  size_t argc = want;
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   Prober* pr = prober(env);
-  if (pr == nullptr || argc < 1) return nullptr;
+  if (pr == nullptr || argc < want) return nullptr;
   auto it = pr->probes.find(intArg(env, argv[0]));
-  if (it != pr->probes.end()) finish(it->second);
+  return it == pr->probes.end() ? nullptr : it->second;
+}
+
+// cancel(id): ends a probe without an event (aborted, or judged while paused). Unknown ids are ignored.
+napi_value Cancel(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (Probe* p = probeArg(env, info, argv, 1)) finish(p);
   return nullptr;
 }
 
 // resume(id, offset): a paused probe reads on, the next head starting at `offset` of its data.
 napi_value Resume(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Prober* pr = prober(env);
-  if (pr == nullptr || argc < 2) return nullptr;
-  auto it = pr->probes.find(intArg(env, argv[0]));
-  if (it == pr->probes.end()) return nullptr;
-  Probe* p = it->second;
+  Probe* p = probeArg(env, info, argv, 2);
+  if (p == nullptr) return nullptr;
   if (!p->paused) return throwType(env, "resume: the probe is not paused");
   int32_t offset = intArg(env, argv[1]);
   if (offset < 0 || static_cast<size_t>(offset) > p->data.size()) return throwType(env, "resume: offset out of range");
