@@ -3,8 +3,8 @@
  * connection per check, `Connection: close`), judged on the status line alone, the connection closed as soon as
  * the response head has arrived. It is what an http check runs when it needs no body (no digest, no regex, or
  * method HEAD) and no TLS — the common case, thousands of probes a second — so, like the tcp check, it is a native
- * probe (native-probe.ts: the socket, its timer and the reading in C, up to the end of a response head) with one
- * listener on the caller's signal, a request prebuilt once per target, and a head scan that builds no header map;
+ * probe (native-probe.ts: the socket, its timer and the reading in C, up to the end of a response head) with a
+ * callback on the caller's signal (abort-watch.ts), a request prebuilt once per target, and a head scan that builds no header map;
  * everything else (https, bodies) goes through fetchHttp.
  *
  * Its results are those the general path gives for the same exchange: the same codes, reasons and phases
@@ -12,6 +12,7 @@
  * HTTP/1.1 only, a response head bounded at MAX_HEAD_BYTES, every header line checked for a colon.
  */
 import type { CheckResult, CheckTarget } from './checker.js';
+import { unwatchAbort, watchAbort } from './abort-watch.js';
 import { type BindOptions, formatTarget } from './connect.js';
 import { MAX_HEAD_BYTES } from './http10.js';
 import { defaultHost, USER_AGENT } from './http-types.js';
@@ -61,6 +62,8 @@ interface Prepared {
   readonly request: Buffer;
   readonly where: string;
   readonly url: string;
+  /** The passing result of the last accepted status, made once. */
+  passed: { readonly status: number; readonly result: CheckResult } | undefined;
 }
 
 /** Creates the probe; the request of the last target probed is kept (a check probes one target). */
@@ -80,6 +83,7 @@ export function createPlainHttpProbe(o: PlainHttpOptions): PlainHttpProbe {
       request: Buffer.from(head, 'utf8'),
       where,
       url: `http://${where}${o.path}`,
+      passed: undefined,
     };
     return last;
   };
@@ -98,7 +102,7 @@ export function createPlainHttpProbe(o: PlainHttpOptions): PlainHttpProbe {
       let connected = false;
       const phase = () => (connected ? `waiting for the response headers of ${p.where}` : `connecting to ${p.where}`);
       const settle = (r: CheckResult) => {
-        signal.removeEventListener('abort', onAbort);
+        unwatchAbort(signal, onAbort);
         resolve(r);
       };
       const onAbort = () => {
@@ -125,11 +129,12 @@ export function createPlainHttpProbe(o: PlainHttpOptions): PlainHttpProbe {
             continue;
           }
           if (paused) cancelProbe(id);
-          settle(
-            statusAccepted(status, o.ranges)
-              ? up(`${p.url}: status ${status}`)
-              : down('STATUS', `${p.url}: status ${status} not in ${accepted}`),
-          );
+          if (!statusAccepted(status, o.ranges)) {
+            settle(down('STATUS', `${p.url}: status ${status} not in ${accepted}`));
+          } else {
+            if (p.passed?.status !== status) p.passed = { status, result: up(`${p.url}: status ${status}`) };
+            settle(p.passed.result);
+          }
           return;
         }
       };
@@ -181,7 +186,7 @@ export function createPlainHttpProbe(o: PlainHttpOptions): PlainHttpProbe {
         return;
       }
       id = probe;
-      signal.addEventListener('abort', onAbort, { once: true });
+      watchAbort(signal, onAbort);
     });
   };
 }

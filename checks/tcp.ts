@@ -3,10 +3,11 @@
  * bind_ip/bind_port), within connect_timeout and the caller's deadline. The connection is closed at once.
  *
  * This is the hottest checker (thousands of probes a second), so it is a native probe (native-probe.ts: a socket
- * and a timer in C, one batched callback per event-loop turn) and one listener on the caller's signal, instead of
+ * and a timer in C, one batched callback per event-loop turn) and a callback on the caller's signal (abort-watch.ts), instead of
  * the Budget and connect() that the other checkers share; its results and reasons are the same as theirs would be.
  */
 import type { Checker, CheckResult, CheckTarget } from './checker.js';
+import { unwatchAbort, watchAbort } from './abort-watch.js';
 import { type BindOptions, formatTarget } from './connect.js';
 import { cancelProbe, ProbeEvent, socketErrorOf, startProbe } from './native-probe.js';
 import { down, fromSocketError, up } from './outcome.js';
@@ -54,7 +55,7 @@ export function createTcpChecker(options: TcpCheckOptions): Checker {
             timeoutMs: effective - started,
           },
           (event, value) => {
-            signal.removeEventListener('abort', onAbort);
+            unwatchAbort(signal, onAbort);
             if (event === ProbeEvent.CONNECTED) resolve(ok);
             else if (event === ProbeEvent.TIMEOUT)
               resolve(down('ETIMEDOUT', `timed out after ${effective - started} ms connecting to ${name}`));
@@ -66,7 +67,7 @@ export function createTcpChecker(options: TcpCheckOptions): Checker {
           return;
         }
         id = probe;
-        signal.addEventListener('abort', onAbort, { once: true });
+        watchAbort(signal, onAbort);
       });
     },
   };

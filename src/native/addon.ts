@@ -1,28 +1,43 @@
 /**
- * Loads one of lvsd's native addons (src/native/*.cc, built by node-gyp into build/Release). The directory is
- * found by walking up from this module to the package root (package.json beside binding.gyp); LVSD_ADDON_DIR names
- * it instead, for code bundled outside the package (the benchmarks).
+ * Loads one of lvsd's native addons (src/native/*.cc, built by node-gyp into build/Release of the lvsd package).
+ * Where: LVSD_ADDON_DIR when set (code bundled outside the package, e.g. the benchmarks); else the package found by
+ * walking up from this module, or, when this code runs from a CommonJS bundle that has no import.meta.url (the test
+ * labs' helper processes), from the working directory.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The lvsd package directory at or above `from` (package.json named lvsd, beside binding.gyp). */
+function lvsdPackageAbove(from: string): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && existsSync(join(dir, 'binding.gyp'))) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'lvsd') return dir;
+      } catch {
+        // not a readable manifest: keep looking
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The directory holding the built addons. */
+function addonDir(): string {
+  const fromEnv = process.env['LVSD_ADDON_DIR'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const url = (import.meta as { url?: string }).url;
+  const root = (url ? lvsdPackageAbove(dirname(fileURLToPath(url))) : undefined) ?? lvsdPackageAbove(process.cwd());
+  if (root === undefined)
+    throw new Error('lvsd native addon: the lvsd package (binding.gyp) not found; set LVSD_ADDON_DIR or run from the package');
+  return join(root, 'build', 'Release');
+}
+
 /** The addon `name` (`vrrp_socket`, `tcp_probe`); throws with the command to build it when it is missing. */
 export function loadAddon<T>(name: string): T {
-  const require = createRequire(import.meta.url);
-  let dir = process.env['LVSD_ADDON_DIR'];
-  if (dir === undefined || dir === '') {
-    dir = dirname(fileURLToPath(import.meta.url));
-    for (;;) {
-      if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'binding.gyp'))) break;
-      const up = dirname(dir);
-      if (up === dir) throw new Error('lvsd native addon: package root (binding.gyp) not found; run `npm run build:native`');
-      dir = up;
-    }
-    dir = join(dir, 'build', 'Release');
-  }
-  const file = join(dir, `${name}.node`);
+  const file = join(addonDir(), `${name}.node`);
   if (!existsSync(file)) throw new Error(`lvsd native addon not built (${file}); run \`npm run build:native\``);
-  return require(file) as T;
+  return createRequire(file)(file) as T;
 }
