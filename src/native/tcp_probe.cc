@@ -4,6 +4,10 @@
 // second at thousands of probes a second. Here a probe is a C struct; JavaScript sees only its id and one batched
 // callback per event-loop turn. Plain N-API (node_api.h).
 //
+// The sockets are watched by an epoll set of the prober's own, itself watched by one uv_poll: a probe costs an
+// epoll_ctl to add its socket and one to switch it from writable to readable (closing the socket removes it), where
+// a uv_poll per probe took five or six (libuv's pollable check, add, modify, delete) and an ioctl.
+//
 // A probe: socket (non-blocking), optional bind, connect. Without a request it ends at the connection (event
 // CONNECTED, the socket closed at once). With one, it writes the request and reads until a response head (the bytes up
 // to a blank line) is complete (HEAD), the peer closes (END), the unread head passes `headLimit` bytes (TOO_BIG), an
@@ -17,6 +21,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sys/epoll.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,14 +45,13 @@ struct Probe {
   bool connected = false;
   bool paused = false;
   bool skipInterim = false;
-  int openHandles = 0;
   size_t headLimit = 0;
   std::string request;
   size_t written = 0;
   std::string data;
   size_t off = 0;   // start of the head being read (after interim heads JavaScript skipped)
   size_t scan = 0;  // where the blank-line search resumes
-  uv_poll_t poll;
+  uint32_t watching = 0;  // the epoll events asked for (0: not in the set)
   uv_timer_t timer;
 };
 
@@ -64,6 +68,8 @@ struct Prober {
   napi_ref callback = nullptr;
   napi_async_context asyncCtx = nullptr;
   uv_loop_t* loop = nullptr;
+  int epfd = -1;
+  uv_poll_t epollPoll;
   uv_check_t check;
   uv_idle_t idle;
   bool idling = false;
@@ -71,18 +77,31 @@ struct Prober {
   std::vector<Done> done;
 };
 
-void onHandleClosed(uv_handle_t* h) {
-  Probe* p = static_cast<Probe*>(h->data);
-  if (--p->openHandles == 0) delete p;
-}
+void onTimerClosed(uv_handle_t* h) { delete static_cast<Probe*>(h->data); }
 
-// Stops the probe and closes its socket; the memory goes when libuv has let go of both handles.
+// Stops the probe and closes its socket (which takes it out of the epoll set); the memory goes when libuv has let
+// go of its timer, after any event already fetched for it in this turn (which finds fd < 0).
 void finish(Probe* p) {
   p->owner->probes.erase(p->id);
-  uv_close(reinterpret_cast<uv_handle_t*>(&p->poll), onHandleClosed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&p->timer), onHandleClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&p->timer), onTimerClosed);
   if (p->fd >= 0) close(p->fd);
   p->fd = -1;
+}
+
+// The events a paused probe asks for: none (it stays in the set).
+constexpr uint32_t PAUSED = 0x80000000u;
+
+// Asks the epoll set for `events` on the probe's socket (adding it the first time).
+bool watch(Probe* p, uint32_t events) {
+  if (p->watching == events) return true;
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.events = events == PAUSED ? 0 : events;
+  ev.data.ptr = p;
+  int op = p->watching == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+  if (epoll_ctl(p->owner->epfd, op, p->fd, &ev) != 0) return false;
+  p->watching = events;
+  return true;
 }
 
 void idleNoop(uv_idle_t*) {}
@@ -125,7 +144,7 @@ bool scanHead(Probe* p) {
   }
   if (p->skipInterim && looksInterim(d.data() + p->off, at - p->off)) {
     p->paused = true;
-    uv_poll_stop(&p->poll);
+    watch(p, PAUSED);  // nothing more until JavaScript resumes it (level-triggered epoll would repeat the read)
     queue(p->owner, p->id, HEAD, 1, &p->data);
     return true;
   }
@@ -133,10 +152,9 @@ bool scanHead(Probe* p) {
   return true;
 }
 
-void onIo(uv_poll_t* h, int status, int events);
-
 // Makes whatever progress the socket allows now. Returns true when the probe ended or paused.
 bool progress(Probe* p, bool fromTimer) {
+  bool justWritten = false;
   if (!p->connected) {
     int err = 0;
     socklen_t len = sizeof err;
@@ -169,15 +187,27 @@ bool progress(Probe* p, bool fromTimer) {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        uv_poll_start(&p->poll, UV_READABLE | UV_WRITABLE, onIo);
+        if (!watch(p, EPOLLIN | EPOLLOUT)) {
+          end(p, IO_ERROR, errno, false);
+          return true;
+        }
         return false;
       }
       end(p, IO_ERROR, errno, false);
       return true;
     }
     p->written += static_cast<size_t>(n);
+    justWritten = !fromTimer;
   }
   if (p->paused) return true;
+  // Just written: the answer cannot be there yet; wait for it (a read now would only say EAGAIN).
+  if (justWritten) {
+    if (!watch(p, EPOLLIN)) {
+      end(p, IO_ERROR, errno, false);
+      return true;
+    }
+    return false;
+  }
   char buf[16384];
   for (;;) {
     ssize_t n = recv(p->fd, buf, sizeof buf, 0);
@@ -196,16 +226,27 @@ bool progress(Probe* p, bool fromTimer) {
     p->data.append(buf, static_cast<size_t>(n));
     if (scanHead(p)) return true;
   }
-  uv_poll_start(&p->poll, UV_READABLE, onIo);
+  if (!watch(p, EPOLLIN)) {
+    end(p, IO_ERROR, errno, false);
+    return true;
+  }
   return false;
 }
 
-void onIo(uv_poll_t* h, int status, int) {
-  Probe* p = static_cast<Probe*>(h->data);
-  if (p->fd < 0) return;
-  // A poll error (status < 0) is a socket error: connect's is in SO_ERROR, a read or write reports its own.
-  (void)status;
-  progress(p, false);
+// The epoll set is readable: handles every socket that is ready, without waiting. An error or hang-up shows as
+// readiness too: connect's error is in SO_ERROR, a read or write reports its own.
+void onEpoll(uv_poll_t* h, int, int) {
+  Prober* pr = static_cast<Prober*>(h->data);
+  struct epoll_event evs[256];
+  for (;;) {
+    int n = epoll_wait(pr->epfd, evs, 256, 0);
+    if (n <= 0) return;
+    for (int i = 0; i < n; i++) {
+      Probe* p = static_cast<Probe*>(evs[i].data.ptr);
+      if (p->fd >= 0 && !p->paused) progress(p, false);
+    }
+    if (n < 256) return;
+  }
 }
 
 void onTimer(uv_timer_t* t) {
@@ -306,8 +347,7 @@ int32_t intArg(napi_env env, napi_value v) {
 void releaseProber(napi_env, void* data, void*) {
   Prober* pr = static_cast<Prober*>(data);
   for (auto& [id, p] : pr->probes) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&p->poll), onHandleClosed);
-    uv_close(reinterpret_cast<uv_handle_t*>(&p->timer), onHandleClosed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&p->timer), onTimerClosed);
     if (p->fd >= 0) close(p->fd);
     p->fd = -1;
   }
@@ -323,9 +363,17 @@ napi_value Init(napi_env env, napi_callback_info info) {
   napi_valuetype t;
   if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function) return throwType(env, "expected a callback");
   if (prober(env) != nullptr) return throwType(env, "already initialised");
+  int epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) return throwType(env, "epoll_create1 failed");
   Prober* pr = new Prober();
   pr->env = env;
+  pr->epfd = epfd;
   napi_get_uv_event_loop(env, &pr->loop);
+  // Unreferenced: a probe's timer is what keeps the loop alive while it is under way.
+  uv_poll_init(pr->loop, &pr->epollPoll, epfd);
+  pr->epollPoll.data = pr;
+  uv_poll_start(&pr->epollPoll, UV_READABLE, onEpoll);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&pr->epollPoll));
   napi_create_reference(env, argv[0], 1, &pr->callback);
   napi_value name;
   napi_create_string_utf8(env, "lvsd:tcp_probe", NAPI_AUTO_LENGTH, &name);
@@ -413,14 +461,15 @@ napi_value Start(napi_env env, napi_callback_info info) {
   p->skipInterim = skipInterim;
   p->headLimit = headLimit > 0 ? static_cast<size_t>(headLimit) : 65536;
   if (reqLen > 0) p->request.assign(static_cast<const char*>(req), reqLen);
-  uv_poll_init(pr->loop, &p->poll, fd);
-  uv_timer_init(pr->loop, &p->timer);
-  p->poll.data = p;
-  p->timer.data = p;
-  p->openHandles = 2;
-  pr->probes[id] = p;
   // Writable: connected (or failed, with the reason in SO_ERROR).
-  uv_poll_start(&p->poll, UV_WRITABLE, onIo);
+  if (!watch(p, EPOLLOUT)) {
+    int e = errno;
+    delete p;
+    return fail(e);
+  }
+  uv_timer_init(pr->loop, &p->timer);
+  p->timer.data = p;
+  pr->probes[id] = p;
   uv_timer_start(&p->timer, onTimer, static_cast<uint64_t>(timeoutMs > 0 ? timeoutMs : 0), 0);
   napi_create_int32(env, 0, &out);
   return out;
@@ -455,7 +504,7 @@ napi_value Resume(napi_env env, napi_callback_info info) {
   p->off = static_cast<size_t>(offset);
   p->scan = p->off;
   if (scanHead(p)) return nullptr;
-  uv_poll_start(&p->poll, UV_READABLE, onIo);
+  if (!watch(p, EPOLLIN)) end(p, IO_ERROR, errno, false);
   return nullptr;
 }
 

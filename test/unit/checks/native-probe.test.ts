@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpChecker } from '../../../checks/http.js';
-import { pendingProbes } from '../../../checks/native-probe.js';
+import { cancelProbe, pendingProbes, ProbeEvent, startProbe } from '../../../checks/native-probe.js';
 import { MAX_HEAD_BYTES } from '../../../checks/http10.js';
 import { probe, SLACK_MS } from './probe.js';
 
@@ -131,6 +131,24 @@ describe('native probe: plain-http heads', () => {
     aborted.abort();
     expect((await pending).result).toMatchObject({ up: false, code: 'ABORTED' });
     await Promise.all(Array.from({ length: 50 }, () => probe(checker, at(port), 100)));
+    expect(pendingProbes()).toBe(0);
+  });
+
+  it('keeps the id of a cancelled probe away from the probe that reuses its slot', async () => {
+    const port = await scripted([{ write: OK, afterMs: 30 }]);
+    const spec = { address: '127.0.0.1', port, timeoutMs: 1000, request: Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n') };
+    const first = startProbe(spec, () => {
+      throw new Error('a cancelled probe got an event');
+    });
+    cancelProbe(first);
+    let second = 0;
+    const event = new Promise<number>((resolve) => {
+      second = startProbe(spec, (e) => resolve(e));
+    });
+    expect(second & 0xfffff).toBe(first & 0xfffff);
+    expect(second).not.toBe(first);
+    cancelProbe(first); // stale: must leave the second alone
+    expect(await event).toBe(ProbeEvent.HEAD);
     expect(pendingProbes()).toBe(0);
   });
 });
