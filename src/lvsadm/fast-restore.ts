@@ -16,6 +16,7 @@
  */
 import type { ForwardMethod, Protocol } from '../ipvs/types.js';
 import type { KernelOp } from './kernel.js';
+import { scanIpv4AddrPort, scanned } from './addr-port-scan.js';
 import { MAX_TIMEOUT, SVC_F } from './model.js';
 
 /** Plain decimal digits, short enough for a double to hold exactly. */
@@ -28,39 +29,11 @@ const FORWARDING: Readonly<Record<string, ForwardMethod>> = { '-g': 'route', '-m
 
 /**
  * parse_service's result for an ADDR_PORT text: the address, as inet_ntop would print it (the
- * text itself: no leading zeros), and the port; undefined when it is not one.
+ * text itself: no leading zeros), and the port; undefined when it is not one (scanIpv4AddrPort).
  */
 function addrPort(text: string | undefined): { address: string; port: number } | undefined {
-  // A dotted quad of decimal parts 0..255 without leading zeros (inet_aton reads those as plain
-  // decimal), a colon, 1 to 5 decimal digits; scanned by hand (a restore has thousands).
-  if (text === undefined) return undefined;
-  const n = text.length;
-  let i = 0;
-  for (let part = 0; part < 4; part++) {
-    const start = i;
-    let v = 0;
-    while (i < n && i - start < 4) {
-      const c = text.charCodeAt(i);
-      if (c < 48 || c > 57) break;
-      v = v * 10 + (c - 48);
-      i++;
-    }
-    const len = i - start;
-    if (len === 0 || len > 3 || v > 0xff || (len > 1 && text.charCodeAt(start) === 48)) return undefined;
-    if (text.charCodeAt(i) !== (part < 3 ? 46 : 58)) return undefined;
-    i++;
-  }
-  const colon = i - 1;
-  const portLen = n - i;
-  if (portLen < 1 || portLen > 5) return undefined;
-  let port = 0;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return undefined;
-    port = port * 10 + (c - 48);
-  }
-  if (port > 0xffff) return undefined;
-  return { address: text.slice(0, colon), port };
+  if (text === undefined || scanIpv4AddrPort(text, 0, text.length) !== text.length) return undefined;
+  return { address: text.slice(0, scanned.portStart - 1), port: scanned.port };
 }
 
 /** string_to_number for plain digits: the value within [min, max], or undefined. */

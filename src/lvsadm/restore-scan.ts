@@ -19,6 +19,7 @@ import { forwardEnum, protocolEnum } from '../ipvs/enums.js';
 import { encodeNewDest, encodeNewService, encodeSetDest, encodeSetService } from '../ipvs/requests.js';
 import type { ForwardMethod, Protocol } from '../ipvs/types.js';
 import { readU16, writeU16, writeU32 } from '../netlink/host-order.js';
+import { scanIpv4AddrPort, scanned } from './addr-port-scan.js';
 import { MAX_TIMEOUT, SVC_F } from './model.js';
 import type { IpvsFunc } from './strerror.js';
 
@@ -230,36 +231,13 @@ let at = 0;
 let addr = 0;
 let port = 0;
 
-/** Reads A.B.C.D:P at `at` up to a space or `end`: sets addr (host number), port; false if not one. */
+/** Reads A.B.C.D:P at `at` up to a space or `end` (scanIpv4AddrPort): sets addr (host number), port; false if not one. */
 function addrPort(t: string, end: number): boolean {
-  let a = 0;
-  for (let part = 0; part < 4; part++) {
-    const start = at;
-    let v = 0;
-    while (at < end && at - start < 4) {
-      const c = t.charCodeAt(at);
-      if (c < 48 || c > 57) break;
-      v = v * 10 + (c - 48);
-      at++;
-    }
-    const len = at - start;
-    if (len === 0 || len > 3 || v > 0xff || (len > 1 && t.charCodeAt(start) === 48)) return false;
-    if (at >= end || t.charCodeAt(at) !== (part < 3 ? 46 : 58)) return false;
-    at++;
-    a = a * 256 + v;
-  }
-  const start = at;
-  let p = 0;
-  while (at < end) {
-    const c = t.charCodeAt(at);
-    if (c === 32) break;
-    if (c < 48 || c > 57 || at - start >= 5) return false;
-    p = p * 10 + (c - 48);
-    at++;
-  }
-  if (at === start || p > 0xffff) return false;
-  addr = a;
-  port = p;
+  const next = scanIpv4AddrPort(t, at, end);
+  if (next < 0) return false;
+  at = next;
+  addr = scanned.addr;
+  port = scanned.port;
   return true;
 }
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_ADDR, NetnsLab } from '../support/netns-lab.js';
-import { LVSD, exited, requireVrrpPrerequisites, waitFor } from '../support/vrrp-lab.js';
+import { exited, keepalivedArgv, LVSD, requireVrrpPrerequisites, waitFor } from '../support/vrrp-lab.js';
 
 const VIP = LAB_ADDR.frontVip;
 
@@ -167,21 +167,7 @@ ${opts.auth ? '  authentication {\n    auth_type PASS\n    auth_pass s3cret\n  }
 }
 `,
     );
-    const argv = [
-      'keepalived',
-      '-P',
-      '-n',
-      '-l',
-      '-D',
-      '-G',
-      '-f',
-      file,
-      '-p',
-      join(dir, `k-${h}.pid`),
-      '-r',
-      join(dir, `k-${h}-vrrp.pid`),
-    ];
-    const d = collect(await lab.spawn(h, argv));
+    const d = collect(await lab.spawn(h, keepalivedArgv(file, dir, h)));
     daemons.push(d);
     await waitFor(
       `keepalived on ${h} started`,

@@ -155,6 +155,14 @@ export interface KeepalivedOptions {
   readonly extra?: string;
 }
 
+/**
+ * keepalived's command line for a lab node: VRRP only (-P), in the foreground (-n), logging to the console (-l) in
+ * detail (-D), without reading the system's config (-G); config FILE, pid files in DIR named after HOST.
+ */
+export function keepalivedArgv(file: string, dir: string, host: string): string[] {
+  return ['keepalived', '-P', '-n', '-l', '-D', '-G', '-f', file, '-p', join(dir, `k-${host}.pid`), '-r', join(dir, `k-${host}-vrrp.pid`)];
+}
+
 /** Starts keepalived (VRRP only, in the foreground, logging to the console) on host; waits for its first state. */
 export async function startKeepalived(lab: NetnsLab, host: Director, dir: string, o: KeepalivedOptions, track: Daemon[]): Promise<Daemon> {
   const file = join(dir, `keepalived-${host}.conf`);
@@ -177,21 +185,7 @@ ${o.extra ?? ''}  virtual_ipaddress {
 }
 `,
   );
-  const argv = [
-    'keepalived',
-    '-P',
-    '-n',
-    '-l',
-    '-D',
-    '-G',
-    '-f',
-    file,
-    '-p',
-    join(dir, `k-${host}.pid`),
-    '-r',
-    join(dir, `k-${host}-vrrp.pid`),
-  ];
-  const d = collect('keepalived', host, await lab.spawn(host, argv));
+  const d = collect('keepalived', host, await lab.spawn(host, keepalivedArgv(file, dir, host)));
   track.push(d);
   await waitFor(`keepalived on ${host} started`, () => d.changes.length > 0, 15_000).catch((err: Error) => {
     throw new Error(`${err.message}: ${d.lines.join('\n')}`);
@@ -282,19 +276,9 @@ export async function watch(lab: NetnsLab, host: Parameters<NetnsLab['spawn']>[0
  */
 export async function captureArp(lab: NetnsLab): Promise<Watcher> {
   const argv = ['tcpdump', '-i', 'eth0', '-n', '-e', '-l', '--immediate-mode', '-tt', 'arp or ip proto 112'];
-  const child = await lab.spawn('client', argv);
-  const w: Watcher = { lines: [], child };
-  let buf = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    const at = Date.now();
-    buf += chunk.toString();
-    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-      w.lines.push({ at, text: buf.slice(0, i) });
-      buf = buf.slice(i + 1);
-    }
-  });
+  const w = await watch(lab, 'client', argv);
   let err = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
+  w.child.stderr?.on('data', (chunk: Buffer) => {
     err += chunk.toString();
   });
   await waitFor('tcpdump listening', () => err.includes('listening on'), 10_000).catch((e: Error) => {
