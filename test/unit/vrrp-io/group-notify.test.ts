@@ -1,22 +1,10 @@
 /** A sync group's notify programs (keepalived send_group_notifies) on two simulated nodes. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/clock.js';
 import { SyncGroupNotifier } from '../../../src/vrrp/io/group-notify.js';
-import { SyncGroupLink } from '../../../src/vrrp/sync-link.js';
-import { FakeLink, spec } from '../vrrp/helpers.js';
+import { syncGroupPair } from '../vrrp/helpers.js';
 
 function twoNodes() {
-  const clock = new FakeClock();
-  const l1 = new FakeLink(clock, 1);
-  const l2 = new FakeLink(clock, 1);
-  const mk = (link: FakeLink, name: string, vrid: number, priority: number, addr: string) =>
-    link.add(spec(name, { priority, localAddress: addr, syncGroup: true }, { vrid, vips: [`192.0.2.${100 + vrid}`] }));
-  const a1 = mk(l1, 'a1', 1, 200, '192.0.2.1');
-  const a2 = mk(l2, 'a2', 2, 200, '192.0.2.1');
-  const b1 = mk(l1, 'b1', 1, 100, '192.0.2.2');
-  const b2 = mk(l2, 'b2', 2, 100, '192.0.2.2');
-  const ga = new SyncGroupLink('G', [a1.inst, a2.inst]);
-  const gb = new SyncGroupLink('G', [b1.inst, b2.inst]);
+  const { clock, l1, l2, a1, a2, b1, b2, ga, gb } = syncGroupPair('G', 'G');
   const notifier = (members: (typeof a1)[]) => {
     const runs: string[][] = [];
     const states: string[] = [];

@@ -2,6 +2,7 @@
 import { FakeClock } from '../../../src/clock.js';
 import { type VrrpInstanceSpec, type VrrpIo, VrrpInstance } from '../../../src/vrrp/instance.js';
 import type { MachineParams, VrrpStateName } from '../../../src/vrrp/state-machine.js';
+import { SyncGroupLink } from '../../../src/vrrp/sync-link.js';
 
 export const GARP_OFF = {
   masterDelayMs: 0,
@@ -139,4 +140,23 @@ export class FakeLink {
     };
     return m;
   }
+}
+
+/**
+ * Node A (priority 200) and node B (100), each with a sync group of VRID 1 and VRID 2, one fake link per VRID; the
+ * groups are named `groupA` and `groupB`.
+ */
+export function syncGroupPair(groupA: string, groupB: string) {
+  const clock = new FakeClock();
+  const l1 = new FakeLink(clock, 1);
+  const l2 = new FakeLink(clock, 1);
+  const mk = (link: FakeLink, name: string, vrid: number, priority: number, addr: string) =>
+    link.add(spec(name, { priority, localAddress: addr, syncGroup: true }, { vrid, vips: [`192.0.2.${100 + vrid}`] }));
+  const a1 = mk(l1, 'a1', 1, 200, '192.0.2.1');
+  const a2 = mk(l2, 'a2', 2, 200, '192.0.2.1');
+  const b1 = mk(l1, 'b1', 1, 100, '192.0.2.2');
+  const b2 = mk(l2, 'b2', 2, 100, '192.0.2.2');
+  const ga = new SyncGroupLink(groupA, [a1.inst, a2.inst]);
+  const gb = new SyncGroupLink(groupB, [b1.inst, b2.inst]);
+  return { clock, l1, l2, a1, a2, b1, b2, ga, gb };
 }

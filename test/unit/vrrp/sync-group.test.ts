@@ -1,9 +1,7 @@
 /** Sync groups: the pure rules, and two groups of two instances moving together on fake links. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/clock.js';
 import { type SyncMemberView, groupFault, syncCommands, syncGroupState } from '../../../src/vrrp/sync-group.js';
-import { SyncGroupLink } from '../../../src/vrrp/sync-link.js';
-import { FakeLink, spec } from './helpers.js';
+import { spec, syncGroupPair } from './helpers.js';
 
 const view = (name: string, state: SyncMemberView['state'], wantMaster = false): SyncMemberView => ({ name, state, wantMaster });
 
@@ -44,21 +42,7 @@ describe('rules', () => {
   });
 });
 
-/** Node A (priority 200) and node B (100), each with a sync group of VRID 1 and VRID 2, one link per VRID. */
-function twoNodes() {
-  const clock = new FakeClock();
-  const l1 = new FakeLink(clock, 1);
-  const l2 = new FakeLink(clock, 1);
-  const mk = (link: FakeLink, name: string, vrid: number, priority: number, addr: string) =>
-    link.add(spec(name, { priority, localAddress: addr, syncGroup: true }, { vrid, vips: [`192.0.2.${100 + vrid}`] }));
-  const a1 = mk(l1, 'a1', 1, 200, '192.0.2.1');
-  const a2 = mk(l2, 'a2', 2, 200, '192.0.2.1');
-  const b1 = mk(l1, 'b1', 1, 100, '192.0.2.2');
-  const b2 = mk(l2, 'b2', 2, 100, '192.0.2.2');
-  const ga = new SyncGroupLink('A', [a1.inst, a2.inst]);
-  const gb = new SyncGroupLink('B', [b1.inst, b2.inst]);
-  return { clock, l1, l2, a1, a2, b1, b2, ga, gb };
-}
+const twoNodes = () => syncGroupPair('A', 'B');
 
 const names = (...xs: { inst: { state: { name: string } } }[]) => xs.map((x) => x.inst.state.name);
 
