@@ -6,6 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
+/** The IPVS modules the tests use besides ip_vs itself: every scheduler of kernel 6.1 and the SIP persistence engine. */
+const IPVS_MODULES = ['rr', 'wrr', 'lc', 'wlc', 'fo', 'ovf', 'lblc', 'lblcr', 'dh', 'sh', 'mh', 'sed', 'nq', 'pe_sip'].map(
+  (m) => `ip_vs_${m}`,
+);
+
 function where(): string {
   return process.env.LVSD_KERNEL_LAB === '1'
     ? 'inside the kernel lab'
@@ -26,6 +31,15 @@ export default function setup(): void {
   }
   if (!existsSync('/proc/net/ip_vs')) {
     throw new Error(`kernel suite: /proc/net/ip_vs is missing after modprobe ip_vs, ${where()}`);
+  }
+  // The schedulers and the SIP persistence engine, loaded now rather than by the kernel on first use: its
+  // request_module runs modprobe (the host's, over 9p) in the middle of a command, and twice under load a command
+  // of either tool (ipvsadm or lvsadm) then hung past the runner's 120 s limit on a scheduler's first use.
+  try {
+    run('modprobe', ['-a', ...IPVS_MODULES]);
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`kernel suite: \`modprobe -a ${IPVS_MODULES.join(' ')}\` failed, ${where()}: ${(e.stderr || e.message).trim()}`);
   }
   for (const [tool, probe] of [
     ['ipvsadm', ['--version']],
