@@ -74,4 +74,24 @@ export type CheckResult =
 export interface Checker {
   readonly type: string;
   check(target: CheckTarget, signal: AbortSignal, deadline: number): Promise<CheckResult>;
+  /**
+   * The same probe in callback form, offered by the hottest checkers (tcp, status-only http) so that a scheduler
+   * running thousands of them a second allocates no promise and watches no signal per attempt. `check` is built
+   * on it (runnerCheck), so both give the same results.
+   */
+  readonly runner?: ProbeRunner;
+}
+
+/** Called once with a probe's result. */
+export type ProbeDone = (result: CheckResult) => void;
+
+/** The callback form of a check. */
+export interface ProbeRunner {
+  /**
+   * Starts a probe of `target` that settles before `deadline` (ms since epoch) by calling `done` once, possibly
+   * before returning. Returns the probe's handle for `abort` (> 0), or 0 when `done` has been called already.
+   */
+  start(target: CheckTarget, deadline: number, done: ProbeDone): number;
+  /** Ends probe `handle` at once: its `done` gets an ABORTED result now. Ignored when it has settled. */
+  abort(handle: number): void;
 }

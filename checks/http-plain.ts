@@ -3,20 +3,20 @@
  * connection per check, `Connection: close`), judged on the status line alone, the connection closed as soon as
  * the response head has arrived. It is what an http check runs when it needs no body (no digest, no regex, or
  * method HEAD) and no TLS — the common case, thousands of probes a second — so, like the tcp check, it is a native
- * probe (native-probe.ts: the socket, its timer and the reading in C, up to the end of a response head) with a
- * callback on the caller's signal (abort-watch.ts), a request prebuilt once per target, and a head scan that builds no header map;
- * everything else (https, bodies) goes through fetchHttp.
+ * probe (native-probe.ts: the socket, its timer and the reading in C, up to the end of a response head) in
+ * callback form (a ProbeRunner, which the scheduler drives without a promise or a signal per attempt), with a
+ * request prebuilt once per target and a head scan that builds no header map; everything else (https, bodies)
+ * goes through fetchHttp.
  *
  * Its results are those the general path gives for the same exchange: the same codes, reasons and phases
  * ("connecting to", "waiting for the response headers of"), interim 1xx responses (but 101) skipped over
  * HTTP/1.1 only, a response head bounded at MAX_HEAD_BYTES, every header line checked for a colon.
  */
-import type { CheckResult, CheckTarget } from './checker.js';
-import { unwatchAbort, watchAbort } from './abort-watch.js';
+import type { CheckResult, CheckTarget, ProbeDone, ProbeRunner } from './checker.js';
 import { type BindOptions, formatTarget } from './connect.js';
 import { MAX_HEAD_BYTES } from './http10.js';
 import { defaultHost, USER_AGENT } from './http-types.js';
-import { cancelProbe, ProbeEvent, resumeProbe, socketErrorOf, startProbe } from './native-probe.js';
+import { abortProbe, cancelProbe, ProbeEvent, resumeProbe, socketErrorOf, startProbe } from './native-probe.js';
 import { formatStatusRanges, type StatusRange, statusAccepted } from './http-verdict.js';
 import { down, fromSocketError, up } from './outcome.js';
 
@@ -30,9 +30,6 @@ export interface PlainHttpOptions extends BindOptions {
   /** connect_timeout, ms. */
   readonly limitMs: number;
 }
-
-/** A probe of one target; settles before `deadline` (ms since the epoch) or when `signal` aborts. */
-export type PlainHttpProbe = (target: CheckTarget, signal: AbortSignal, deadline: number) => Promise<CheckResult>;
 
 const STATUS_LINE = /^HTTP\/1\.[01] ([1-5]\d\d)(?: .*)?$/;
 
@@ -66,8 +63,11 @@ interface Prepared {
   passed: { readonly status: number; readonly result: CheckResult } | undefined;
 }
 
-/** Creates the probe; the request of the last target probed is kept (a check probes one target). */
-export function createPlainHttpProbe(o: PlainHttpOptions): PlainHttpProbe {
+/**
+ * Creates the probe, in callback form (the http checker builds its `check` on it); the request of the last target
+ * probed is kept (a check probes one target).
+ */
+export function createPlainHttpProbe(o: PlainHttpOptions): ProbeRunner {
   const accepted = formatStatusRanges(o.ranges);
   const skipInterim = o.httpVersion === '1.1';
   let last: Prepared | undefined;
@@ -88,105 +88,105 @@ export function createPlainHttpProbe(o: PlainHttpOptions): PlainHttpProbe {
     return last;
   };
 
-  return (target, signal, deadline) => {
+  const start = (target: CheckTarget, deadline: number, done: ProbeDone): number => {
     const p = prepare(target);
     const started = Date.now();
     const effective = Math.min(deadline, started + o.limitMs);
-    if (signal.aborted) return Promise.resolve(down('ABORTED', `aborted while before connecting to ${p.where}`));
     if (effective <= started) {
-      return Promise.resolve(down('ETIMEDOUT', `timed out after ${effective - started} ms before connecting to ${p.where}`));
+      done(down('ETIMEDOUT', `timed out after ${effective - started} ms before connecting to ${p.where}`));
+      return 0;
     }
-    return new Promise<CheckResult>((resolve) => {
-      let id = 0;
-      let consumed = 0; // bytes of the data before the head being read (interim heads skipped)
-      let connected = false;
-      const phase = () => (connected ? `waiting for the response headers of ${p.where}` : `connecting to ${p.where}`);
-      const settle = (r: CheckResult) => {
-        unwatchAbort(signal, onAbort);
-        resolve(r);
-      };
-      const onAbort = () => {
-        cancelProbe(id);
-        resolve(down('ABORTED', `aborted while ${phase()}`));
-      };
-      /** A head is complete at `consumed`: the verdict, or on to the next head after an interim one. */
-      const judge = (data: string, paused: boolean): void => {
-        for (;;) {
-          const end = data.indexOf('\r\n\r\n', consumed);
-          if (end < 0) {
-            if (paused) resumeProbe(id, consumed);
-            else settle(down('CLOSED', `${p.where} closed the connection in the middle of the response headers`));
-            return;
-          }
-          const status = headStatus(data.slice(consumed, end));
-          if (typeof status === 'string') {
-            if (paused) cancelProbe(id);
-            settle(down('PROTOCOL', `${p.where}: malformed response: ${status}`));
-            return;
-          }
-          if (skipInterim && status < 200 && status !== 101) {
-            consumed = end + 4; // an interim response: the final one follows
-            continue;
-          }
-          if (paused) cancelProbe(id);
-          if (!statusAccepted(status, o.ranges)) {
-            settle(down('STATUS', `${p.url}: status ${status} not in ${accepted}`));
-          } else {
-            if (p.passed?.status !== status) p.passed = { status, result: up(`${p.url}: status ${status}`) };
-            settle(p.passed.result);
-          }
+    let id = 0;
+    let consumed = 0; // bytes of the data before the head being read (interim heads skipped)
+    let connected = false;
+    const phase = () => (connected ? `waiting for the response headers of ${p.where}` : `connecting to ${p.where}`);
+    /** A head is complete at `consumed`: the verdict, or on to the next head after an interim one. */
+    const judge = (data: string, paused: boolean): void => {
+      for (;;) {
+        const end = data.indexOf('\r\n\r\n', consumed);
+        if (end < 0) {
+          if (paused) resumeProbe(id, consumed);
+          else done(down('CLOSED', `${p.where} closed the connection in the middle of the response headers`));
           return;
         }
-      };
-      const probe = startProbe(
-        {
-          address: p.address,
-          port: p.port,
-          bindAddress: o.bind_ip,
-          bindPort: o.bind_port,
-          timeoutMs: effective - started,
-          request: p.request,
-          headLimit: MAX_HEAD_BYTES,
-          skipInterim,
-        },
-        (event, value, data) => {
-          connected = event !== ProbeEvent.CONNECT_ERROR && (event !== ProbeEvent.TIMEOUT || value === 1);
-          switch (event) {
-            case ProbeEvent.HEAD:
-              judge(data ?? '', value === 1);
-              return;
-            case ProbeEvent.END: {
-              const rest = (data?.length ?? 0) - consumed;
-              settle(
-                down(
-                  'CLOSED',
-                  `${p.where} closed the connection ${rest > 0 ? 'in the middle of the response headers' : 'without a response'}`,
-                ),
-              );
-              return;
-            }
-            case ProbeEvent.TOO_BIG:
-              settle(down('PROTOCOL', `response head of ${p.where} exceeds ${MAX_HEAD_BYTES} bytes`));
-              return;
-            case ProbeEvent.TIMEOUT:
-              settle(down('ETIMEDOUT', `timed out after ${effective - started} ms ${phase()}`));
-              return;
-            default:
-              settle(
-                fromSocketError(
-                  socketErrorOf(value, event === ProbeEvent.CONNECT_ERROR ? 'connect' : 'read', p.address, p.port),
-                  connected ? `waiting for the response headers of ${p.where}` : `connect to ${p.where}`,
-                ),
-              );
-          }
-        },
-      );
-      if (probe < 0) {
-        resolve(fromSocketError(socketErrorOf(-probe, 'connect', p.address, p.port), `connect to ${p.where}`));
+        const status = headStatus(data.slice(consumed, end));
+        if (typeof status === 'string') {
+          if (paused) cancelProbe(id);
+          done(down('PROTOCOL', `${p.where}: malformed response: ${status}`));
+          return;
+        }
+        if (skipInterim && status < 200 && status !== 101) {
+          consumed = end + 4; // an interim response: the final one follows
+          continue;
+        }
+        if (paused) cancelProbe(id);
+        if (!statusAccepted(status, o.ranges)) {
+          done(down('STATUS', `${p.url}: status ${status} not in ${accepted}`));
+        } else {
+          if (p.passed?.status !== status) p.passed = { status, result: up(`${p.url}: status ${status}`) };
+          done(p.passed.result);
+        }
         return;
       }
-      id = probe;
-      watchAbort(signal, onAbort);
-    });
+    };
+    const probe = startProbe(
+      {
+        address: p.address,
+        port: p.port,
+        bindAddress: o.bind_ip,
+        bindPort: o.bind_port,
+        timeoutMs: effective - started,
+        request: p.request,
+        headLimit: MAX_HEAD_BYTES,
+        skipInterim,
+      },
+      (event, value, data) => {
+        if (event === ProbeEvent.ABORTED) {
+          done(down('ABORTED', `aborted while ${phase()}`));
+          return;
+        }
+        connected = event !== ProbeEvent.CONNECT_ERROR && (event !== ProbeEvent.TIMEOUT || value === 1);
+        switch (event) {
+          case ProbeEvent.HEAD:
+            judge(data ?? '', value === 1);
+            return;
+          case ProbeEvent.END: {
+            const rest = (data?.length ?? 0) - consumed;
+            done(
+              down(
+                'CLOSED',
+                `${p.where} closed the connection ${rest > 0 ? 'in the middle of the response headers' : 'without a response'}`,
+              ),
+            );
+            return;
+          }
+          case ProbeEvent.TOO_BIG:
+            done(down('PROTOCOL', `response head of ${p.where} exceeds ${MAX_HEAD_BYTES} bytes`));
+            return;
+          case ProbeEvent.TIMEOUT:
+            done(down('ETIMEDOUT', `timed out after ${effective - started} ms ${phase()}`));
+            return;
+          default:
+            done(
+              fromSocketError(
+                socketErrorOf(value, event === ProbeEvent.CONNECT_ERROR ? 'connect' : 'read', p.address, p.port),
+                connected ? `waiting for the response headers of ${p.where}` : `connect to ${p.where}`,
+              ),
+            );
+        }
+      },
+    );
+    if (probe < 0) {
+      done(fromSocketError(socketErrorOf(-probe, 'connect', p.address, p.port), `connect to ${p.where}`));
+      return 0;
+    }
+    id = probe;
+    return id;
   };
+  return { start, abort: abortProbe };
+}
+
+/** The result of a probe aborted before it started. */
+export function plainAbortedBefore(target: CheckTarget): CheckResult {
+  return down('ABORTED', `aborted while before connecting to ${formatTarget(target)}`);
 }

@@ -11,7 +11,7 @@ import type { BindOptions } from './connect.js';
 import { formatTarget } from './connect.js';
 import { fetchHttp } from './http-fetch.js';
 import { loadUndici } from './http11.js';
-import { createPlainHttpProbe } from './http-plain.js';
+import { createPlainHttpProbe, plainAbortedBefore } from './http-plain.js';
 import {
   type BodyRules,
   bodyVerdict,
@@ -22,6 +22,7 @@ import {
   statusAccepted,
 } from './http-verdict.js';
 import { down, up } from './outcome.js';
+import { runnerCheck } from './runner-check.js';
 import { loadTlsOptions, type TlsConfig } from './tls-options.js';
 
 /** The config fields an http/https check uses (config names; connect_timeout in seconds). */
@@ -57,7 +58,7 @@ export function createHttpChecker(options: HttpCheckOptions): Checker {
   const readBody = method === 'GET' && needsBody(rules);
   if (!secure && !readBody) {
     // Status only, no TLS: the lean probe (http-plain.ts), with the same results.
-    const probe = createPlainHttpProbe({
+    const runner = createPlainHttpProbe({
       method,
       path: options.path ?? '/',
       host: options.virtualhost,
@@ -67,7 +68,11 @@ export function createHttpChecker(options: HttpCheckOptions): Checker {
       bind_ip: options.bind_ip,
       bind_port: options.bind_port,
     });
-    return { type: options.type, check: probe };
+    return {
+      type: options.type,
+      runner,
+      check: (target, signal, deadline) => runnerCheck(runner, target, signal, deadline, () => plainAbortedBefore(target)),
+    };
   }
   // HTTP/1.1 with TLS or a body goes through undici: load it now, and wait for it before a probe's budget starts.
   const undici = (options.http_version ?? '1.1') === '1.1' ? loadUndici() : undefined;

@@ -25,6 +25,8 @@ export const ProbeEvent = {
   IO_ERROR: 6,
   /** The probe's time ran out; `connected` says in which phase. */
   TIMEOUT: 7,
+  /** Ended by abortProbe (never sent by the addon). */
+  ABORTED: 8,
 } as const;
 
 /** What a probe does. */
@@ -172,6 +174,15 @@ export function cancelProbe(id: number): void {
   if (listenerOf(id) === undefined) return;
   releaseSlot(id);
   addon?.cancel(id);
+}
+
+/** Ends a probe now, its listener getting an ABORTED event; ignored when it has ended already. */
+export function abortProbe(id: number): void {
+  const listener = listenerOf(id);
+  if (listener === undefined) return;
+  releaseSlot(id);
+  addon?.cancel(id);
+  listener(ProbeEvent.ABORTED, 0, null);
 }
 
 /** A paused probe reads on; the next head starts at `offset` of its data. */

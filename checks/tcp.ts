@@ -3,14 +3,15 @@
  * bind_ip/bind_port), within connect_timeout and the caller's deadline. The connection is closed at once.
  *
  * This is the hottest checker (thousands of probes a second), so it is a native probe (native-probe.ts: a socket
- * and a timer in C, one batched callback per event-loop turn) and a callback on the caller's signal (abort-watch.ts), instead of
- * the Budget and connect() that the other checkers share; its results and reasons are the same as theirs would be.
+ * and a timer in C, one batched callback per event-loop turn) with a callback form (ProbeRunner) the scheduler
+ * drives without a promise or a signal per attempt, instead of the Budget and connect() that the other checkers
+ * share; its results and reasons are the same as theirs would be.
  */
-import type { Checker, CheckResult, CheckTarget } from './checker.js';
-import { unwatchAbort, watchAbort } from './abort-watch.js';
+import type { Checker, CheckResult, CheckTarget, ProbeDone, ProbeRunner } from './checker.js';
 import { type BindOptions, formatTarget } from './connect.js';
-import { cancelProbe, ProbeEvent, socketErrorOf, startProbe } from './native-probe.js';
+import { abortProbe, ProbeEvent, socketErrorOf, startProbe } from './native-probe.js';
 import { down, fromSocketError, up } from './outcome.js';
+import { runnerCheck } from './runner-check.js';
 
 /** The config fields a tcp check uses (connect_timeout in seconds). */
 export interface TcpCheckOptions extends BindOptions {
@@ -24,50 +25,53 @@ export function createTcpChecker(options: TcpCheckOptions): Checker {
   let lastTarget: CheckTarget | undefined;
   let where = '';
   let passed: CheckResult = up('');
-  return {
-    type: 'tcp',
-    check(target: CheckTarget, signal: AbortSignal, deadline: number): Promise<CheckResult> {
+  const named = (target: CheckTarget): void => {
+    if (target === lastTarget) return;
+    lastTarget = target;
+    where = formatTarget(target);
+    passed = up(`connected to ${where}`);
+  };
+  const runner: ProbeRunner = {
+    start(target: CheckTarget, deadline: number, done: ProbeDone): number {
       const started = Date.now();
       const effective = Math.min(deadline, started + limitMs);
-      if (target !== lastTarget) {
-        lastTarget = target;
-        where = formatTarget(target);
-        passed = up(`connected to ${where}`);
-      }
+      named(target);
       const name = where;
       const ok = passed;
-      if (signal.aborted) return Promise.resolve(down('ABORTED', `aborted while before connecting to ${name}`));
       if (effective <= started) {
-        return Promise.resolve(down('ETIMEDOUT', `timed out after ${effective - started} ms before connecting to ${name}`));
+        done(down('ETIMEDOUT', `timed out after ${effective - started} ms before connecting to ${name}`));
+        return 0;
       }
-      return new Promise((resolve) => {
-        let id = 0;
-        const onAbort = () => {
-          cancelProbe(id);
-          resolve(down('ABORTED', `aborted while connecting to ${name}`));
-        };
-        const probe = startProbe(
-          {
-            address: target.address,
-            port: target.port,
-            bindAddress: options.bind_ip,
-            bindPort: options.bind_port,
-            timeoutMs: effective - started,
-          },
-          (event, value) => {
-            unwatchAbort(signal, onAbort);
-            if (event === ProbeEvent.CONNECTED) resolve(ok);
-            else if (event === ProbeEvent.TIMEOUT)
-              resolve(down('ETIMEDOUT', `timed out after ${effective - started} ms connecting to ${name}`));
-            else resolve(fromSocketError(socketErrorOf(value, 'connect', target.address, target.port), `connect to ${name}`));
-          },
-        );
-        if (probe < 0) {
-          resolve(fromSocketError(socketErrorOf(-probe, 'connect', target.address, target.port), `connect to ${name}`));
-          return;
-        }
-        id = probe;
-        watchAbort(signal, onAbort);
+      const probe = startProbe(
+        {
+          address: target.address,
+          port: target.port,
+          bindAddress: options.bind_ip,
+          bindPort: options.bind_port,
+          timeoutMs: effective - started,
+        },
+        (event, value) => {
+          if (event === ProbeEvent.CONNECTED) done(ok);
+          else if (event === ProbeEvent.TIMEOUT) done(down('ETIMEDOUT', `timed out after ${effective - started} ms connecting to ${name}`));
+          else if (event === ProbeEvent.ABORTED) done(down('ABORTED', `aborted while connecting to ${name}`));
+          else done(fromSocketError(socketErrorOf(value, 'connect', target.address, target.port), `connect to ${name}`));
+        },
+      );
+      if (probe < 0) {
+        done(fromSocketError(socketErrorOf(-probe, 'connect', target.address, target.port), `connect to ${name}`));
+        return 0;
+      }
+      return probe;
+    },
+    abort: abortProbe,
+  };
+  return {
+    type: 'tcp',
+    runner,
+    check(target: CheckTarget, signal: AbortSignal, deadline: number): Promise<CheckResult> {
+      return runnerCheck(runner, target, signal, deadline, () => {
+        named(target);
+        return down('ABORTED', `aborted while before connecting to ${where}`);
       });
     },
   };

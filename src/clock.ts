@@ -24,8 +24,9 @@ export type Random = () => number;
  * The real clock: `now()` is monotonic (performance.now) anchored at the epoch time the process started, so it is
  * comparable with Date.now() but never jumps when the wall clock is set.
  */
+const timeOrigin = performance.timeOrigin; // a getter: read once
 export const systemClock: Clock = {
-  now: () => performance.timeOrigin + performance.now(),
+  now: () => timeOrigin + performance.now(),
   setTimer: (fn, ms) => setTimeout(fn, Math.max(0, ms)) as unknown as TimerHandle,
   clearTimer: (handle) => clearTimeout(handle as unknown as NodeJS.Timeout),
 };

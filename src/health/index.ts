@@ -1,5 +1,6 @@
 /** Health checking: the check scheduler, per-check state machine, real server and virtual server health. */
 export {
+  DEFAULT_CHECK_TIMER_SLACK_MS,
   type HealthEvent,
   HealthMonitor,
   type HealthMonitorOptions,

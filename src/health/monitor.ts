@@ -40,7 +40,15 @@ export interface HealthMonitorOptions extends SchedulerOptions {
   readonly checkerFor: (check: ResolvedCheck, rs: ResolvedRealServer, vs: ResolvedVirtualServer) => Checker;
   /** Fast recovery for every check (default true; see state.ts). */
   readonly fastRecovery?: boolean;
+  /** The scheduler's timer slack, ms (default DEFAULT_CHECK_TIMER_SLACK_MS; see scheduler.ts). */
+  readonly timerSlackMs?: number;
 }
+
+/**
+ * The monitor's timer slack: a check starts at most 10 ms after its time, so checks due within 10 ms of each
+ * other share a wakeup (at hundreds of checks a second that halves their CPU; a delay_loop is seconds).
+ */
+export const DEFAULT_CHECK_TIMER_SLACK_MS = 10;
 
 /** A real server's state. */
 export interface RealServerSnapshot {
@@ -107,7 +115,7 @@ export class HealthMonitor {
   constructor(opts: HealthMonitorOptions) {
     this.#opts = opts;
     this.#log = opts.logger ?? silentLogger;
-    this.scheduler = new CheckScheduler(opts);
+    this.scheduler = new CheckScheduler({ ...opts, timerSlackMs: opts.timerSlackMs ?? DEFAULT_CHECK_TIMER_SLACK_MS });
     this.scheduler.onTransition((e) => this.#onCheck(e));
   }
 

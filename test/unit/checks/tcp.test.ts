@@ -1,5 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { CheckResult } from '../../../checks/checker.js';
+import { pendingProbes } from '../../../checks/native-probe.js';
 import { createTcpChecker } from '../../../checks/tcp.js';
 import { httpServer, type HttpTestServer } from '../../support/misbehaving/http.js';
 import { listenTcp, type TestServer } from '../../support/misbehaving/listen.js';
@@ -85,6 +87,32 @@ describe('tcp check on loopback', () => {
     const { result, ms } = await probe(tcp, { address: '127.0.0.1', port: silent.port }, -1);
     expect(result).toMatchObject({ up: false, code: 'ETIMEDOUT' });
     expect(ms).toBeLessThan(50);
+  });
+
+  it('in callback form (runner): done once with the same result as check', async () => {
+    const runner = tcp.runner;
+    if (runner === undefined) throw new Error('the tcp checker has a runner');
+    const results: CheckResult[] = [];
+    const handle = runner.start({ address: '127.0.0.1', port: silent.port }, Date.now() + 2000, (r) => results.push(r));
+    expect(handle).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(results.length).toBe(1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(results).toEqual([{ up: true, code: 'OK', reason: `connected to 127.0.0.1:${silent.port}` }]);
+    runner.abort(handle); // settled already: ignored
+    expect(results).toHaveLength(1);
+  });
+
+  it('in callback form: abort ends the probe at once with ABORTED, and nothing follows', async () => {
+    const runner = tcp.runner;
+    if (runner === undefined) throw new Error('the tcp checker has a runner');
+    const before = pendingProbes();
+    const results: CheckResult[] = [];
+    const handle = runner.start({ address: '127.0.0.1', port: silent.port }, Date.now() + 2000, (r) => results.push(r));
+    runner.abort(handle);
+    expect(results).toEqual([{ up: false, code: 'ABORTED', reason: `aborted while connecting to 127.0.0.1:${silent.port}` }]);
+    expect(pendingProbes()).toBe(before);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(results).toHaveLength(1);
   });
 
   it('is down with ABORTED when the caller aborts', async () => {

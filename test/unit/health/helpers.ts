@@ -1,6 +1,6 @@
 /** Test helpers for the health modules: parameters with defaults, and a checker that plays a script. */
-import type { Checker, CheckResult, CheckTarget } from '../../../checks/checker.js';
-import { type Clock, sleep } from '../../../src/clock.js';
+import type { Checker, CheckResult, CheckTarget, ProbeDone, ProbeRunner } from '../../../checks/checker.js';
+import { type Clock, sleep, type TimerHandle } from '../../../src/clock.js';
 import type { CheckParams } from '../../../src/health/params.js';
 
 /** Parameters in ms; keepalived-like defaults (6 s loop, 5 s timeout, 1 retry 1 s apart), fast recovery off. */
@@ -69,5 +69,79 @@ export class ScriptedChecker implements Checker {
     if ('error' in outcome) return Promise.reject(new Error(outcome.error));
     if ('after' in outcome) return sleep(this.#clock, outcome.after, signal).then(() => outcome.result);
     return Promise.resolve(outcome);
+  }
+}
+
+/** One recorded probe of a ScriptedRunnerChecker. */
+export interface RunnerCall {
+  readonly at: number;
+  readonly deadline: number;
+  readonly target: CheckTarget;
+  readonly handle: number;
+  /** When it was aborted (clock ms), if it was. */
+  abortedAt?: number;
+}
+
+/**
+ * A checker in callback form only (a ProbeRunner, as the native tcp and plain-http checks are) that plays `script`
+ * like ScriptedChecker: an immediate outcome calls done before start returns; `after` calls it later; 'hang'
+ * waits for an abort; an error throws from start. An aborted probe reports ABORTED at once, as the native ones do.
+ */
+export class ScriptedRunnerChecker implements Checker {
+  readonly type = 'scripted-runner';
+  readonly calls: RunnerCall[] = [];
+  readonly runner: ProbeRunner;
+  readonly #clock: Clock;
+  readonly #script: Outcome[];
+  readonly #live = new Map<number, { done: ProbeDone; timer: TimerHandle | undefined; call: RunnerCall }>();
+  #next = 1;
+
+  constructor(clock: Clock, script: Outcome[] = [PASS]) {
+    this.#clock = clock;
+    this.#script = [...script];
+    this.runner = { start: (t, d, done) => this.#start(t, d, done), abort: (h) => this.#abort(h) };
+  }
+
+  get callTimes(): number[] {
+    return this.calls.map((c) => c.at);
+  }
+
+  /** Probes started and not settled. */
+  get live(): number {
+    return this.#live.size;
+  }
+
+  check(): Promise<CheckResult> {
+    throw new Error('a runner checker is driven through its runner');
+  }
+
+  #start(target: CheckTarget, deadline: number, done: ProbeDone): number {
+    const handle = this.#next++;
+    const call: RunnerCall = { at: this.#clock.now(), deadline, target, handle };
+    this.calls.push(call);
+    const outcome = (this.#script.length > 1 ? this.#script.shift() : this.#script[0]) ?? PASS;
+    if (outcome !== 'hang' && 'error' in outcome) throw new Error(outcome.error);
+    if (outcome !== 'hang' && !('after' in outcome)) {
+      done(outcome);
+      return 0;
+    }
+    const timer =
+      outcome === 'hang'
+        ? undefined
+        : this.#clock.setTimer(() => {
+            this.#live.delete(handle);
+            done(outcome.result);
+          }, outcome.after);
+    this.#live.set(handle, { done, timer, call });
+    return handle;
+  }
+
+  #abort(handle: number): void {
+    const probe = this.#live.get(handle);
+    if (probe === undefined) return;
+    this.#live.delete(handle);
+    if (probe.timer !== undefined) this.#clock.clearTimer(probe.timer);
+    probe.call.abortedAt = this.#clock.now();
+    probe.done({ up: false, code: 'ABORTED', reason: 'aborted' });
   }
 }

@@ -4,14 +4,19 @@ import type { Checker } from '../../../checks/checker.js';
 import { type Clock, FakeClock, seededRandom } from '../../../src/clock.js';
 import type { CheckParams } from '../../../src/health/params.js';
 import { type AttemptStart, type CheckEvent, CheckScheduler, type ScheduledCheck } from '../../../src/health/scheduler.js';
-import { FAIL, type Outcome, PASS, params, ScriptedChecker, weighted } from './helpers.js';
+import { FAIL, type Outcome, PASS, params, ScriptedChecker, ScriptedRunnerChecker, weighted } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
 
-function setup(opts: { random?: () => number } = {}) {
+function setup(opts: { random?: () => number; timerSlackMs?: number } = {}) {
   const clock = new FakeClock(T0);
   const starts: AttemptStart[] = [];
-  const scheduler = new CheckScheduler({ clock, random: opts.random ?? (() => 0), onAttempt: (s) => starts.push(s) });
+  const scheduler = new CheckScheduler({
+    clock,
+    random: opts.random ?? (() => 0),
+    onAttempt: (s) => starts.push(s),
+    timerSlackMs: opts.timerSlackMs,
+  });
   const events: CheckEvent[] = [];
   scheduler.onTransition((e) => events.push(e));
   /** Events as `kind@ms` relative to T0. */
@@ -323,5 +328,108 @@ describe('suspension, stop, scale', () => {
       [2060, 2090],
     ]);
     expect(scheduler.stats()).toMatchObject({ attempts: 3, maxLatenessMs: 30, totalLatenessMs: 90 });
+  });
+});
+
+describe('checkers in callback form (runner)', () => {
+  it('rounds, retries and verdicts come out as with the promise form, whether done comes at once or later', async () => {
+    const script: Outcome[] = [PASS, FAIL, { after: 200, result: FAIL }, FAIL, { after: 300, result: PASS }];
+    const a = setup();
+    const promised = new ScriptedChecker(a.clock, script);
+    a.scheduler.update([spec('a', promised, params({ retry: 2, delayBeforeRetry: 1500 }))]);
+    await a.clock.advanceAsync(30_000);
+    const b = setup();
+    const runner = new ScriptedRunnerChecker(b.clock, script);
+    b.scheduler.update([spec('a', runner, params({ retry: 2, delayBeforeRetry: 1500 }))]);
+    await b.clock.advanceAsync(30_000);
+    expect(rel(runner.callTimes)).toEqual(rel(promised.callTimes));
+    expect(b.timeline()).toEqual(a.timeline());
+    expect(b.timeline()).toEqual(['a:down@9200', 'a:up@15500']);
+    expect(b.scheduler.stats()).toMatchObject({ attempts: 7, stragglers: 0, timeouts: 0 });
+  });
+
+  it('connect_timeout: the probe is aborted at its deadline and its ABORTED result ignored; no stragglers', async () => {
+    const { clock, scheduler, events } = setup();
+    const c = new ScriptedRunnerChecker(clock, ['hang', PASS]);
+    scheduler.update([spec('a', c, params({ connectTimeout: 2500, retry: 0 }))]);
+    await clock.advanceAsync(2499);
+    expect(c.calls[0]?.deadline).toBe(T0 + 2500);
+    expect(c.calls[0]?.abortedAt).toBeUndefined();
+    await clock.advanceAsync(1);
+    expect(c.calls[0]?.abortedAt).toBe(T0 + 2500);
+    expect(events.map((e) => [e.kind, e.reason, e.at - T0])).toEqual([['down', 'timed out after 2.5s', 2500]]);
+    await clock.advanceAsync(6000);
+    expect(rel(c.callTimes)).toEqual([0, 8500]);
+    expect(scheduler.stats()).toMatchObject({ timeouts: 1, stragglers: 0, attempts: 2 });
+    expect(c.live).toBe(0);
+  });
+
+  it('a result that arrives with the deadline is let in first, as with promises', async () => {
+    const { clock, scheduler, events } = setup();
+    const c = new ScriptedRunnerChecker(clock, [{ after: 1000, result: PASS }]);
+    scheduler.update([spec('a', c, params({ connectTimeout: 1000, retry: 0, delayLoop: 5000 }))]);
+    await clock.advanceAsync(1000);
+    expect(scheduler.stats().timeouts).toBe(0);
+    expect(events).toEqual([]);
+    expect(scheduler.nextAttemptAt('a')).toBe(T0 + 6000);
+  });
+
+  it('a start that throws is a failed attempt with its message', async () => {
+    const { clock, scheduler, events } = setup();
+    const c = new ScriptedRunnerChecker(clock, [{ error: 'no socket' }]);
+    scheduler.update([spec('a', c, params({ retry: 0 }))]);
+    await clock.advanceAsync(0);
+    expect(events.map((e) => [e.kind, e.reason])).toEqual([['down', 'no socket']]);
+    expect(scheduler.isRunning('a')).toBe(false);
+  });
+
+  it('reload of a changed check, and stop, abort the running probe; nothing is left behind', async () => {
+    const { clock, scheduler } = setup();
+    const c1 = new ScriptedRunnerChecker(clock, ['hang']);
+    const c2 = new ScriptedRunnerChecker(clock, ['hang']);
+    scheduler.update([spec('a', c1, params()), spec('b', c2, params())]);
+    await clock.advanceAsync(10);
+    scheduler.update([spec('a', new ScriptedRunnerChecker(clock, ['hang']), params({ retry: 3 })), spec('b', c2, params())]);
+    expect(c1.calls[0]?.abortedAt).toBe(T0 + 10);
+    expect(c1.live).toBe(0);
+    expect(scheduler.isRunning('b')).toBe(true);
+    scheduler.stop();
+    expect(c2.calls[0]?.abortedAt).toBe(T0 + 10);
+    expect(c2.live).toBe(0);
+    expect(clock.pending).toBe(0);
+    expect(scheduler.stats().stragglers).toBe(0);
+  });
+});
+
+describe('timer slack', () => {
+  it('starts checks on the slack grid: never early, at most the slack late, one timer per grid step', async () => {
+    const { clock, scheduler, starts } = setup({ random: seededRandom(3), timerSlackMs: 10 });
+    let timers = 0;
+    const setTimer = clock.setTimer.bind(clock);
+    clock.setTimer = (fn, ms) => {
+      timers++;
+      return setTimer(fn, ms);
+    };
+    const noop = new ScriptedRunnerChecker(clock, [PASS]);
+    const p = params({ delayLoop: 1000, warmup: 1000 });
+    scheduler.update(Array.from({ length: 500 }, (_, i) => spec(`c${i}`, noop, p)));
+    await clock.advanceAsync(5000);
+    expect(starts.length).toBeGreaterThanOrEqual(500 * 4);
+    for (const s of starts) {
+      expect((s.startedAt - T0) % 10).toBe(0);
+      expect(s.startedAt - s.scheduledAt).toBeGreaterThanOrEqual(0);
+      expect(s.startedAt - s.scheduledAt).toBeLessThan(10);
+    }
+    // 500 checks a second, started 100 wakeups a second instead of one each.
+    expect(timers).toBeLessThanOrEqual(5 * 100 + 1);
+  });
+
+  it('no slack: every check on its own time', async () => {
+    const { clock, scheduler, starts } = setup({ random: seededRandom(3) });
+    const noop = new ScriptedRunnerChecker(clock, [PASS]);
+    scheduler.update(Array.from({ length: 50 }, (_, i) => spec(`c${i}`, noop, params({ delayLoop: 1000, warmup: 1000 }))));
+    await clock.advanceAsync(3000);
+    expect(starts.every((s) => s.startedAt === s.scheduledAt)).toBe(true);
+    expect(starts.some((s) => (s.startedAt - T0) % 10 !== 0)).toBe(true);
   });
 });
