@@ -12,10 +12,13 @@
 # but a saturated server accepts late). lvsd's engine also reports its own window (attempts, lateness).
 # Prints one JSON line per run (and appends it to $LVSD_KERNEL_LAB_OUT/results.jsonl).
 #
+# With CHECKS_VM_ROUNDS=N, each type is measured N times per engine, the order alternating (keepalived, lvsd,
+# then lvsd, keepalived, ...), so a change in the host's load during the runs weighs on both engines alike.
+#
 #   guest.sh WORKDIR   (WORKDIR holds checks-engine.mjs and checks-server.mjs; env: CHECKS_VM_SERVERS=500,
 #                       CHECKS_VM_SECONDS=30, CHECKS_VM_WARMUP=8, CHECKS_VM_TYPES="tcp http",
-#                       CHECKS_VM_ENGINES="keepalived lvsd", CHECKS_VM_PROFILE=0, CHECKS_NODE_FLAGS: node flags
-#                       of lvsd's engine)
+#                       CHECKS_VM_ENGINES="keepalived lvsd", CHECKS_VM_ROUNDS=1, CHECKS_VM_PROFILE=0,
+#                       CHECKS_NODE_FLAGS: node flags of lvsd's engine)
 set -euo pipefail
 work=$1
 count=${CHECKS_VM_SERVERS:-500}
@@ -23,6 +26,7 @@ seconds=${CHECKS_VM_SECONDS:-30}
 warm=${CHECKS_VM_WARMUP:-8}
 types=${CHECKS_VM_TYPES:-tcp http}
 engines=${CHECKS_VM_ENGINES:-keepalived lvsd}
+rounds=${CHECKS_VM_ROUNDS:-1}
 profile=${CHECKS_VM_PROFILE:-0} # 1: run lvsd's engine under --cpu-prof (profiles in $LVSD_KERNEL_LAB_OUT/prof-TYPE)
 out=${LVSD_KERNEL_LAB_OUT:-/tmp}
 run=$(mktemp -d /tmp/checks-guest.XXXXXX)
@@ -150,10 +154,15 @@ run_lvsd() { # TYPE
   echo "${line%\}},${own#\{}" | tee -a "$out/results.jsonl"
 }
 
+reversed=$(echo "$engines" | tr ' ' '\n' | tac | tr '\n' ' ')
 for t in $types; do
-  for e in $engines; do
-    log "$e $t: $count real servers, ${warm} s warm-up, ${seconds} s window"
-    "run_$e" "$t"
+  for ((r = 1; r <= rounds; r++)); do
+    order=$engines
+    ((r % 2 == 0)) && order=$reversed
+    for e in $order; do
+      log "$e $t (round $r of $rounds): $count real servers, ${warm} s warm-up, ${seconds} s window"
+      "run_$e" "$t"
+    done
   done
 done
 kill "$server"; wait "$server" 2>/dev/null || true
