@@ -69,6 +69,9 @@ interface Prepared {
  */
 export function createPlainHttpProbe(o: PlainHttpOptions): ProbeRunner {
   const accepted = formatStatusRanges(o.ranges);
+  // Whether each status (100-599, all a status line can carry) passes, looked up once here.
+  const passes = new Uint8Array(600);
+  for (let status = 100; status < 600; status++) passes[status] = statusAccepted(status, o.ranges) ? 1 : 0;
   const skipInterim = o.httpVersion === '1.1';
   let last: Prepared | undefined;
   const prepare = (target: CheckTarget): Prepared => {
@@ -100,6 +103,15 @@ export function createPlainHttpProbe(o: PlainHttpOptions): ProbeRunner {
     let consumed = 0; // bytes of the data before the head being read (interim heads skipped)
     let connected = false;
     const phase = () => (connected ? `waiting for the response headers of ${p.where}` : `connecting to ${p.where}`);
+    /** The verdict on a final status. */
+    const verdict = (status: number): void => {
+      if (passes[status] !== 1) {
+        done(down('STATUS', `${p.url}: status ${status} not in ${accepted}`));
+        return;
+      }
+      if (p.passed?.status !== status) p.passed = { status, result: up(`${p.url}: status ${status}`) };
+      done(p.passed.result);
+    };
     /** A head is complete at `consumed`: the verdict, or on to the next head after an interim one. */
     const judge = (data: string, paused: boolean): void => {
       for (;;) {
@@ -120,12 +132,7 @@ export function createPlainHttpProbe(o: PlainHttpOptions): ProbeRunner {
           continue;
         }
         if (paused) cancelProbe(id);
-        if (!statusAccepted(status, o.ranges)) {
-          done(down('STATUS', `${p.url}: status ${status} not in ${accepted}`));
-        } else {
-          if (p.passed?.status !== status) p.passed = { status, result: up(`${p.url}: status ${status}`) };
-          done(p.passed.result);
-        }
+        verdict(status);
         return;
       }
     };
@@ -147,6 +154,9 @@ export function createPlainHttpProbe(o: PlainHttpOptions): ProbeRunner {
         }
         connected = event !== ProbeEvent.CONNECT_ERROR && (event !== ProbeEvent.TIMEOUT || value === 1);
         switch (event) {
+          case ProbeEvent.STATUS:
+            verdict(value);
+            return;
           case ProbeEvent.HEAD:
             judge(data ?? '', value === 1);
             return;

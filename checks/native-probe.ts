@@ -25,8 +25,10 @@ export const ProbeEvent = {
   IO_ERROR: 6,
   /** The probe's time ran out; `connected` says in which phase. */
   TIMEOUT: 7,
+  /** A final head, plainly well formed: `value` is its status (no data). Other heads come as HEAD. */
+  STATUS: 8,
   /** Ended by abortProbe (never sent by the addon). */
-  ABORTED: 8,
+  ABORTED: 9,
 } as const;
 
 /** What a probe does. */
@@ -47,7 +49,8 @@ export interface ProbeSpec {
 
 /**
  * A probe's outcome. `data` (HEAD, END) is every byte read so far, as a latin1 string (one character per byte);
- * `value` is the errno (CONNECT_ERROR, IO_ERROR), 1 for a paused HEAD or a TIMEOUT after connecting, else 0.
+ * `value` is the errno (CONNECT_ERROR, IO_ERROR), the status (STATUS), 1 for a paused HEAD or a TIMEOUT after
+ * connecting, else 0.
  */
 export type ProbeListener = (event: number, value: number, data: string | null) => void;
 

@@ -292,18 +292,16 @@ export class CheckScheduler {
     this.#heap.push(entry);
   }
 
-  /** Keeps the one clock timer armed for the earliest entry. */
+  /** Keeps the one clock timer armed for the earliest entry (rounded up to the slack). */
   #arm(): void {
     const top = this.#heap.peek();
-    const at = top === undefined ? Number.POSITIVE_INFINITY : top.at;
+    const slack = this.#slack;
+    const at = top === undefined ? Number.POSITIVE_INFINITY : slack > 0 ? Math.ceil(top.at / slack) * slack : top.at;
     if (at === this.#timerAt) return;
     if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
     this.#timer = undefined;
     this.#timerAt = at;
-    if (top === undefined) return;
-    const slack = this.#slack;
-    const fireAt = slack > 0 ? Math.ceil(at / slack) * slack : at;
-    this.#timer = this.#clock.setTimer(() => this.#fire(), fireAt - this.#clock.now());
+    if (top !== undefined) this.#timer = this.#clock.setTimer(() => this.#fire(), at - this.#clock.now());
   }
 
   #fire(): void {

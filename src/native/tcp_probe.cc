@@ -14,8 +14,10 @@
 // error (CONNECT_ERROR / IO_ERROR with the errno), or its timer runs out (TIMEOUT; before giving up it takes any
 // progress already possible, as if the poll phase had run first). A head whose status line looks interim (1xx but
 // 101, when skipInterim) pauses the probe instead of ending it: JavaScript judges it, then resumes from a given
-// offset or cancels. Every event but a paused HEAD ends the probe. Data events carry every byte read so far, as a
-// latin1 string.
+// offset or cancels. A final head that is plainly well formed (finalStatus) ends the probe with STATUS and its
+// status code, without its bytes; any other head comes as HEAD with them, for JavaScript to judge and to word the
+// reason. Every event but a paused HEAD ends the probe. Data events carry every byte read so far, as a latin1
+// string.
 #include <node_api.h>
 #include <uv.h>
 
@@ -34,7 +36,7 @@
 
 namespace {
 
-enum Event { CONNECTED = 1, HEAD = 2, END = 3, TOO_BIG = 4, CONNECT_ERROR = 5, IO_ERROR = 6, TIMEOUT = 7 };
+enum Event { CONNECTED = 1, HEAD = 2, END = 3, TOO_BIG = 4, CONNECT_ERROR = 5, IO_ERROR = 6, TIMEOUT = 7, STATUS = 8 };
 
 struct Prober;
 
@@ -129,6 +131,34 @@ bool looksInterim(const char* s, size_t n) {
   return n == 12 || s[12] == ' ' || s[12] == '\r';
 }
 
+// The status of a final response head [s, s + n) (without its blank line) when it is plainly well formed: a status
+// line "HTTP/1.0 ddd" or "HTTP/1.1 ddd" (first digit 1-5), then nothing or a space and a reason without CR or LF;
+// every further line with a colon after its first byte. Else -1: JavaScript judges the head (headStatus in
+// checks/http-plain.ts, which accepts exactly these and words the reason for the rest). An interim status that
+// JavaScript would skip is left to it too.
+int finalStatus(const char* s, size_t n, bool skipInterim) {
+  if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || (s[7] != '0' && s[7] != '1') || s[8] != ' ') return -1;
+  if (s[9] < '1' || s[9] > '5' || s[10] < '0' || s[10] > '9' || s[11] < '0' || s[11] > '9') return -1;
+  int status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+  if (skipInterim && status < 200 && status != 101) return -1;
+  const char* end = s + n;
+  const char* eol = static_cast<const char*>(memmem(s, n, "\r\n", 2));
+  const char* lineEnd = eol != nullptr ? eol : end;
+  if (lineEnd > s + 12) {
+    if (s[12] != ' ') return -1;
+    for (const char* c = s + 13; c < lineEnd; c++)
+      if (*c == '\r' || *c == '\n') return -1;
+  }
+  while (eol != nullptr) {
+    const char* line = eol + 2;
+    eol = static_cast<const char*>(memmem(line, static_cast<size_t>(end - line), "\r\n", 2));
+    lineEnd = eol != nullptr ? eol : end;
+    const char* colon = static_cast<const char*>(memchr(line, ':', static_cast<size_t>(lineEnd - line)));
+    if (colon == nullptr || colon == line) return -1;
+  }
+  return status;
+}
+
 // Looks for a complete head from p->off; true when the probe was ended or paused by it.
 bool scanHead(Probe* p) {
   const std::string& d = p->data;
@@ -148,12 +178,17 @@ bool scanHead(Probe* p) {
     queue(p->owner, p->id, HEAD, 1, &p->data);
     return true;
   }
-  end(p, HEAD, 0, true);
+  int status = finalStatus(d.data() + p->off, at - p->off, p->skipInterim);
+  if (status >= 0)
+    end(p, STATUS, status, false);
+  else
+    end(p, HEAD, 0, true);
   return true;
 }
 
-// Makes whatever progress the socket allows now. Returns true when the probe ended or paused.
-bool progress(Probe* p, bool fromTimer) {
+// Makes whatever progress the socket allows now; `ready` is the epoll readiness that woke it (0 from the timer).
+// Returns true when the probe ended or paused.
+bool progress(Probe* p, bool fromTimer, uint32_t ready = 0) {
   bool justWritten = false;
   if (!p->connected) {
     int err = 0;
@@ -169,7 +204,9 @@ bool progress(Probe* p, bool fromTimer) {
         }
         return false;
       }
-    } else {
+    } else if (ready & (EPOLLERR | EPOLLHUP)) {
+      // Writable with an error or hang-up: the connect failed (SO_ERROR says why). Plain writability is a
+      // completed connection, which needs no syscall to confirm.
       if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
       if (err != 0) {
         end(p, CONNECT_ERROR, err, false);
@@ -243,7 +280,7 @@ void onEpoll(uv_poll_t* h, int, int) {
     if (n <= 0) return;
     for (int i = 0; i < n; i++) {
       Probe* p = static_cast<Probe*>(evs[i].data.ptr);
-      if (p->fd >= 0 && !p->paused) progress(p, false);
+      if (p->fd >= 0 && !p->paused) progress(p, false, evs[i].events);
     }
     if (n < 256) return;
   }

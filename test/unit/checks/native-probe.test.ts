@@ -7,12 +7,13 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpChecker } from '../../../checks/http.js';
+import { headStatus } from '../../../checks/http-plain.js';
 import { cancelProbe, pendingProbes, ProbeEvent, startProbe } from '../../../checks/native-probe.js';
 import { MAX_HEAD_BYTES } from '../../../checks/http10.js';
 import { probe, SLACK_MS } from './probe.js';
 
 /** What the server does once the request has arrived: writes (after a delay, ms), then closes or stays open. */
-type Step = { readonly write: string; readonly afterMs?: number } | { readonly close: true; readonly afterMs?: number };
+type Step = { readonly write: string | Buffer; readonly afterMs?: number } | { readonly close: true; readonly afterMs?: number };
 
 const servers: net.Server[] = [];
 afterEach(async () => {
@@ -148,7 +149,55 @@ describe('native probe: plain-http heads', () => {
     expect(second & 0xfffff).toBe(first & 0xfffff);
     expect(second).not.toBe(first);
     cancelProbe(first); // stale: must leave the second alone
-    expect(await event).toBe(ProbeEvent.HEAD);
+    expect(await event).toBe(ProbeEvent.STATUS);
     expect(pendingProbes()).toBe(0);
   });
+});
+
+describe('native probe: which heads the addon judges itself (STATUS) and which it hands over (HEAD)', () => {
+  // headStatus (JavaScript) is the reference: the addon may report a status only where headStatus gives the same one.
+  const heads = [
+    'HTTP/1.1 200 OK',
+    'HTTP/1.0 404 Not Found\r\nServer: x\r\nContent-Length: 3',
+    'HTTP/1.1 503',
+    'HTTP/1.1 100 Continue',
+    'HTTP/1.1 599 x',
+    'HTTP/1.1 600 x',
+    'HTTP/1.1 099 x',
+    'HTTP/1.2 200 OK',
+    'HTTP/1.1  200 OK',
+    'HTTP/1.1 200OK',
+    'HTTP/1.1 20 OK',
+    'HTTP/1.1 200 O\rK',
+    'HTTP/1.1 200 O\nK',
+    'HTTP/1.1 200 caf\xe9',
+    'HTTP/2 200 OK',
+    'SSH-2.0-OpenSSH_9.6',
+    'HTTP/1.1 200 OK\r\nno colon here',
+    'HTTP/1.1 200 OK\r\n: empty name',
+    'HTTP/1.1 200 OK\r\nA: 1\r\nB:2\r\nC :3',
+    'HTTP/1.1 200 OK\r\nA: 1\nB 2',
+    'HTTP/1.1 200 OK\r\nA\r\nB: 2',
+  ];
+  for (const head of heads) {
+    it(`${JSON.stringify(head.slice(0, 40))}`, async () => {
+      const port = await scripted([{ write: Buffer.from(`${head}\r\n\r\n`, 'latin1') }]);
+      const got = await new Promise<{ event: number; value: number; data: string | null }>((resolve) => {
+        const id = startProbe(
+          { address: '127.0.0.1', port, timeoutMs: 1000, request: Buffer.from('GET / HTTP/1.0\r\n\r\n'), skipInterim: false },
+          (event, value, data) => resolve({ event, value, data }),
+        );
+        expect(id).toBeGreaterThan(0);
+      });
+      const reference = headStatus(head);
+      if (got.event === ProbeEvent.STATUS) {
+        expect(got).toEqual({ event: ProbeEvent.STATUS, value: reference, data: null });
+      } else {
+        expect(got.event).toBe(ProbeEvent.HEAD);
+        expect(got.data).toBe(`${head}\r\n\r\n`);
+      }
+      // Every well-formed head in this list is judged by the addon.
+      if (typeof reference === 'number') expect(got.event).toBe(ProbeEvent.STATUS);
+    });
+  }
 });
