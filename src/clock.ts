@@ -22,12 +22,14 @@ export type Random = () => number;
 
 /**
  * The real clock: `now()` is monotonic (performance.now) anchored at the epoch time the process started, so it is
- * comparable with Date.now() but never jumps when the wall clock is set.
+ * comparable with Date.now() but never jumps when the wall clock is set. Timers take whole milliseconds, rounded
+ * up (Node's timers run on the loop's millisecond clock anyway): Node keeps one list per distinct duration, and
+ * a timer re-armed from its own callback with the same duration reuses the list instead of creating one.
  */
 const timeOrigin = performance.timeOrigin; // a getter: read once
 export const systemClock: Clock = {
   now: () => timeOrigin + performance.now(),
-  setTimer: (fn, ms) => setTimeout(fn, Math.max(0, ms)) as unknown as TimerHandle,
+  setTimer: (fn, ms) => setTimeout(fn, ms > 0 ? Math.ceil(ms) : 0) as unknown as TimerHandle,
   clearTimer: (handle) => clearTimeout(handle as unknown as NodeJS.Timeout),
 };
 
