@@ -48,6 +48,11 @@ export interface IpvsApi {
    * that read only a few fields of many destinations (see decodeDestReply for the full decoding).
    */
   listDestinationPayloads?(key: ServiceKey): Promise<Buffer[]>;
+  /**
+   * Optional (the netlink client has it): listServices without the decoding, the generic netlink
+   * payload of each NEW_SERVICE message of the dump (see decodeServiceReply).
+   */
+  listServicePayloads?(): Promise<Buffer[]>;
   addService(service: ServiceSpec): Promise<void>;
   editService(service: ServiceSpec): Promise<void>;
   deleteService(key: ServiceKey): Promise<void>;
@@ -72,5 +77,15 @@ export interface IpvsApi {
    * pipelined like batch(); resolves to the failed ones (index and IpvsError), in order.
    */
   sendFramed?(requests: FramedIpvsRequests): Promise<Array<{ readonly index: number; readonly error: Error & { readonly code: string } }>>;
+  /**
+   * Optional (the netlink client has it): runs dump requests the caller already encoded and framed
+   * (GET_DEST for many services), one after the other, handing each entry's generic netlink payload
+   * (`datagram[start, end)`, valid during the call only) to `onEntry` with the index of its dump;
+   * resolves to undefined, or to the first failure (IpvsError), after which nothing more is sent.
+   */
+  dumpFramed?(
+    requests: FramedIpvsRequests,
+    onEntry: (index: number, datagram: Buffer, start: number, end: number) => void,
+  ): Promise<{ readonly index: number; readonly error: Error & { readonly code: string } } | undefined>;
   close(): Promise<void>;
 }

@@ -12,7 +12,14 @@
  * number. Every method rejects with an {@link IpvsError} (code = errno name) naming the operation.
  */
 import type { GenlFamily } from '../netlink/genl-ctrl.js';
-import { GenlClient, type GenlClientOptions, type GenlClientStats, type GenlRequest, NetlinkRequestError } from '../netlink/genl-client.js';
+import {
+  type DumpEntryHandler,
+  GenlClient,
+  type GenlClientOptions,
+  type GenlClientStats,
+  type GenlRequest,
+  NetlinkRequestError,
+} from '../netlink/genl-client.js';
 import type { NetlinkMessage } from '../netlink/message.js';
 import type { NetlinkTransport } from '../netlink/transport.js';
 import type { FramedIpvsRequests, IpvsApi, IpvsOp, IpvsOpResult } from './api.js';
@@ -66,6 +73,8 @@ export interface IpvsClient extends IpvsApi {
   /** Datagrams and messages sent so far, largest window used. */
   readonly stats: GenlClientStats;
   sendFramed(requests: FramedIpvsRequests): Promise<Array<{ index: number; error: IpvsError }>>;
+  listServicePayloads(): Promise<Buffer[]>;
+  dumpFramed(requests: FramedIpvsRequests, onEntry: DumpEntryHandler): Promise<{ index: number; error: IpvsError } | undefined>;
 }
 
 /**
@@ -187,6 +196,16 @@ class NetlinkIpvsClient implements IpvsClient {
       target: noTarget,
       request: encodeGetServices,
       decode: (m) => m.map((x) => decodeServiceReply(x.payload)),
+    });
+  }
+
+  /** The GET_SERVICE dump undecoded: the genl payload of each NEW_SERVICE message. */
+  listServicePayloads(): Promise<Buffer[]> {
+    return this.run({
+      op: 'listServices',
+      target: noTarget,
+      request: encodeGetServices,
+      decode: (m) => m.map((x) => x.payload),
     });
   }
 
@@ -357,6 +376,11 @@ class NetlinkIpvsClient implements IpvsClient {
   async sendFramed(requests: FramedIpvsRequests): Promise<Array<{ index: number; error: IpvsError }>> {
     const failures = await this.genl.sendFramed({ ...requests, type: this.family.id });
     return failures.map(({ index, error }) => ({ index, error: toIpvsError('sendFramed', undefined, error) }));
+  }
+
+  async dumpFramed(requests: FramedIpvsRequests, onEntry: DumpEntryHandler): Promise<{ index: number; error: IpvsError } | undefined> {
+    const failure = await this.genl.dumpFramed({ ...requests, type: this.family.id }, onEntry);
+    return failure === undefined ? undefined : { index: failure.index, error: toIpvsError('listDestinations', undefined, failure.error) };
   }
 
   close(): Promise<void> {

@@ -166,6 +166,7 @@ export function decodeDestNest(d: AttrSet, serviceFamily?: AddressFamily): Desti
  * buffers: a listing decodes one per real server). Undefined for anything else (IPv6, an attribute
  * of an unexpected size, a missing one, an unknown enum value), which the general decoder then
  * handles, errors included. Offsets (`addr`, the counter nests) point into `p`; -1 when absent.
+ * scanIpv4Dest reads the payload `p[start, end)` (by default all of `p`).
  */
 export interface Ipv4DestFields {
   readonly addr: number;
@@ -186,14 +187,14 @@ export interface Ipv4DestFields {
   readonly stats64End: number;
 }
 
-export function scanIpv4Dest(p: Buffer, serviceFamily: AddressFamily | undefined): Ipv4DestFields | undefined {
-  if (p.length < 8 || p[0] !== IPVS_CMD.NEW_DEST) return undefined;
+export function scanIpv4Dest(p: Buffer, serviceFamily: AddressFamily | undefined, start = 0, end = p.length): Ipv4DestFields | undefined {
+  if (end - start < 8 || p[start] !== IPVS_CMD.NEW_DEST) return undefined;
   // The DEST nest among the top-level attributes (the last one wins, as in AttrSet).
   let d0 = -1;
   let d1 = -1;
-  for (let off = 4; off + 4 <= p.length; ) {
+  for (let off = start + 4; off + 4 <= end; ) {
     const len = readU16(p, off);
-    if (len < 4 || off + len > p.length) return undefined;
+    if (len < 4 || off + len > end) return undefined;
     if ((readU16(p, off + 2) & NLA_TYPE_MASK) === IPVS_CMD_ATTR.DEST) {
       d0 = off + 4;
       d1 = off + len;

@@ -17,6 +17,7 @@ import {
   IPVS_DAEMON_ATTR,
   IPVS_DEST_ATTR,
   IPVS_GENL_VERSION,
+  IPVS_SVC_ATTR,
   type IpvsCmd,
 } from './constants.js';
 import { familyEnum, forwardEnum, syncStateEnum, tunnelCsumEnum, tunnelTypeEnum } from './enums.js';
@@ -318,6 +319,79 @@ export function encodeSetDest(svc: ServiceRef, dest: DestinationSpec, options: E
 /** DEL_DEST (ipvsadm -d). */
 export function encodeDelDest(svc: ServiceRef, dest: DestinationRef, options: EncodeOptions = {}): IpvsRequest {
   return destRequest(IPVS_CMD.DEL_DEST, svc, dest, options);
+}
+
+/** A service's identity as numbers, the way the kernel reports it (fwmark 0: not a fwmark service). */
+export interface ServiceIdentity {
+  /** AF_INET (2) or AF_INET6 (10). */
+  readonly af: number;
+  /** IP protocol number (ignored for fwmark services). */
+  readonly protocol: number;
+  /** union nf_inet_addr: 16 bytes, an IPv4 address in the first 4. */
+  readonly addr: Uint8Array;
+  readonly port: number;
+  readonly fwmark: number;
+}
+
+/**
+ * GET_DEST requests for many services, framed end to end for a client's dumpFramed: each message
+ * as encodeGetDests builds it (the same attributes, a 16-byte ADDR, NLA_F_NESTED on the nest),
+ * written straight from the numbers, with no key text to parse per service. The 16-byte headers
+ * carry nlmsg_len only (the client sets the rest).
+ */
+export function frameGetDests(services: readonly ServiceIdentity[]): {
+  buffer: Buffer;
+  count: number;
+  ends: Uint32Array;
+  maxPayload: number;
+} {
+  const count = services.length;
+  // header 16, genlmsghdr 4, nest 4, AF 8, then FWMARK 8 or PROTOCOL 8 + ADDR 20 + PORT 8.
+  const buffer = Buffer.alloc(count * 68);
+  const ends = new Uint32Array(count);
+  let off = 0;
+  let maxPayload = 0;
+  for (let i = 0; i < count; i++) {
+    const s = services[i]!;
+    const start = off;
+    buffer[off + 16] = IPVS_CMD.GET_DEST;
+    buffer[off + 17] = IPVS_GENL_VERSION;
+    const nest = off + 20;
+    let a = nest + NLA_HDRLEN;
+    writeU16(buffer, 6, a);
+    writeU16(buffer, IPVS_SVC_ATTR.AF, a + 2);
+    writeU16(buffer, s.af, a + 4);
+    a += 8;
+    if (s.fwmark !== 0) {
+      writeU16(buffer, 8, a);
+      writeU16(buffer, IPVS_SVC_ATTR.FWMARK, a + 2);
+      writeU32(buffer, s.fwmark >>> 0, a + 4);
+      a += 8;
+    } else {
+      writeU16(buffer, 6, a);
+      writeU16(buffer, IPVS_SVC_ATTR.PROTOCOL, a + 2);
+      writeU16(buffer, s.protocol, a + 4);
+      a += 8;
+      writeU16(buffer, 4 + NF_INET_ADDR_LEN, a);
+      writeU16(buffer, IPVS_SVC_ATTR.ADDR, a + 2);
+      // IPv4: the first 4 bytes and zeros, as addrToWire writes it.
+      if (s.af === 10) buffer.set(s.addr.subarray(0, NF_INET_ADDR_LEN), a + 4);
+      else buffer.set(s.addr.subarray(0, 4), a + 4);
+      a += 4 + NF_INET_ADDR_LEN;
+      writeU16(buffer, 6, a);
+      writeU16(buffer, IPVS_SVC_ATTR.PORT, a + 2);
+      buffer[a + 4] = (s.port >> 8) & 0xff;
+      buffer[a + 5] = s.port & 0xff;
+      a += 8;
+    }
+    writeU16(buffer, a - nest, nest);
+    writeU16(buffer, IPVS_CMD_ATTR.SERVICE | NLA_F_NESTED, nest + 2);
+    writeU32(buffer, a - start, start);
+    maxPayload = Math.max(maxPayload, a - start - 16);
+    off = a;
+    ends[i] = off;
+  }
+  return { buffer: buffer.subarray(0, off), count, ends, maxPayload };
 }
 
 /** GET_DEST (dump only): the destinations of one service; the nest carries the identity only. */

@@ -103,7 +103,9 @@ export interface GenlClientOptions {
   readonly maxDatagram?: number;
   /**
    * Fail the requests in flight with ETIMEDOUT when nothing at all was received for this long
-   * while waiting (ms, default 30,000; 0 disables).
+   * while waiting (ms, default 30,000; 0 disables). Answers are counted, not timestamped (a clock
+   * read per datagram is a system call in some VMs), so a silence is noticed after one to two
+   * times this.
    */
   readonly timeoutMs?: number;
 }
@@ -161,6 +163,22 @@ interface FramedState {
   readonly resolve: (failures: FramedFailure[]) => void;
 }
 
+/**
+ * Where {@link GenlClient.dumpFramed} hands each entry of dump `index`: the entry's generic netlink
+ * payload (genlmsghdr + attributes) is `datagram[start, end)`, valid only during the call.
+ */
+export type DumpEntryHandler = (index: number, datagram: Buffer, start: number, end: number) => void;
+
+interface DumpState {
+  readonly req: FramedRequests;
+  readonly onEntry: DumpEntryHandler;
+  /** The dump in progress. */
+  index: number;
+  /** Its sequence number. */
+  seq: number;
+  readonly resolve: (failure: FramedFailure | undefined) => void;
+}
+
 interface Pending {
   readonly req: GenlRequest;
   readonly dump: boolean;
@@ -214,11 +232,15 @@ export class GenlClient {
   private pumpScheduled = false;
   private closed = false;
   private busy = false;
+  /** When the wait started, or when the timer last saw that something had arrived. */
   private lastActivity = 0;
+  /** stats.datagramsReceived when lastActivity was set. */
+  private receivedAtCheck = 0;
   private timer: NodeJS.Timeout | undefined;
   /** Whether the timer is referenced (requests in flight) or left over from the last ones. */
   private timerRef = false;
   private framed: FramedState | undefined;
+  private dumping: DumpState | undefined;
   /** Traffic counters. */
   readonly stats: GenlClientStats = { datagramsSent: 0, messagesSent: 0, datagramsReceived: 0, maxInFlight: 0, maxInFlightCost: 0 };
 
@@ -384,6 +406,100 @@ export class GenlClient {
     this.endFramed(f);
   }
 
+  /**
+   * Runs a block of dump requests the caller framed (a listing's GET_DEST for every service), one
+   * after the other, since the kernel runs one dump per socket at a time: each is sent from the
+   * receive callback as soon as the previous one ended, and the entries of dump i (the messages of
+   * type `req.type`) go to `onEntry(i, ...)` as they arrive, with no message object, promise or
+   * event-loop turn of their own. Every message goes with NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP
+   * (libnl's flags for a dump). Resolves to undefined once all ended, or to the first failure (a
+   * refused dump, a throw from `onEntry`, a transport failure): the dumps after it are not sent.
+   * The client must be idle, as for {@link sendFramed}.
+   */
+  dumpFramed(req: FramedRequests, onEntry: DumpEntryHandler): Promise<FramedFailure | undefined> {
+    if (this.closed) return Promise.reject(new TransportError(0, 'the netlink client is closed'));
+    if (this.framed !== undefined || this.dumping !== undefined || this.queue.length > 0 || this.inflight.size > 0) {
+      return Promise.reject(new TransportError(ERRNO.EBUSY, 'dumpFramed: the netlink client is busy'));
+    }
+    if (req.count === 0) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const d: DumpState = { req, onEntry, index: 0, seq: 0, resolve };
+      this.dumping = d;
+      this.setBusy();
+      this.sendDump(d);
+    });
+  }
+
+  /** Sends dump `d.index` of the block. */
+  private sendDump(d: DumpState): void {
+    const { req } = d;
+    const start = d.index === 0 ? 0 : req.ends[d.index - 1]!;
+    const end = req.ends[d.index]!;
+    let seq = this.nextSeq;
+    if (seq === 0) seq = 1;
+    this.nextSeq = (seq + 1) >>> 0;
+    d.seq = seq;
+    const buf = req.buffer;
+    writeU16(buf, req.type, start + 4);
+    writeU16(buf, NLM_F.REQUEST | NLM_F.ACK | NLM_F.DUMP, start + 6);
+    writeU32(buf, seq, start + 8);
+    writeU32(buf, this.transport.portId, start + 12);
+    this.stats.datagramsSent++;
+    this.stats.messagesSent++;
+    this.stats.maxInFlight = Math.max(this.stats.maxInFlight, 1);
+    this.armTimer();
+    this.transport.send(buf.subarray(start, end)).catch((e: unknown) => {
+      if (this.dumping === d && d.seq === seq)
+        this.endDump(d, { index: d.index, error: e instanceof Error ? e : new TransportError(0, String(e)) });
+    });
+  }
+
+  /** Answers during {@link dumpFramed}: entries of the current dump to the handler, its end starts the next. */
+  private onDumpDatagram(d: DumpState, datagram: Buffer): void {
+    const n = datagram.length;
+    const type = d.req.type;
+    let off = 0;
+    while (off + 16 <= n) {
+      const len = readU32(datagram, off);
+      if (len < 16 || off + len > n) {
+        this.endDump(d, { index: d.index, error: new NetlinkDecodeError(`malformed netlink message (length ${len} at offset ${off})`) });
+        return;
+      }
+      if (readU32(datagram, off + 8) === d.seq) {
+        const t = readU16(datagram, off + 4);
+        if (t === type) {
+          try {
+            d.onEntry(d.index, datagram, off + 16, off + len);
+          } catch (e) {
+            this.endDump(d, { index: d.index, error: e instanceof Error ? e : new NetlinkDecodeError(String(e)) });
+            return;
+          }
+        } else if (t === NLMSG.DONE || t === NLMSG.ERROR) {
+          const error = dumpEndError(datagram, off, len, d.req);
+          if (error !== undefined) {
+            this.endDump(d, { index: d.index, error });
+            return;
+          }
+          d.index++;
+          if (d.index === d.req.count) {
+            this.endDump(d, undefined);
+            return;
+          }
+          this.sendDump(d);
+        }
+      }
+      off += (len + 3) & ~3;
+    }
+  }
+
+  private endDump(d: DumpState, failure: FramedFailure | undefined): void {
+    if (this.dumping !== d) return;
+    this.dumping = undefined;
+    this.setBusy();
+    d.resolve(failure);
+    if (this.queue.length > 0) this.pump();
+  }
+
   private enqueue(
     req: GenlRequest,
     signal: AbortSignal | undefined,
@@ -443,6 +559,8 @@ export class GenlClient {
     this.inflightCost = 0;
     this.barrier = undefined;
     this.failFramed(new TransportError(0, 'the netlink client was closed'));
+    if (this.dumping !== undefined)
+      this.endDump(this.dumping, { index: this.dumping.index, error: new TransportError(0, 'the netlink client was closed') });
     this.setBusy();
     await this.transport.close();
   }
@@ -573,10 +691,13 @@ export class GenlClient {
   }
 
   private onDatagram(datagram: Buffer): void {
-    this.lastActivity = Date.now();
     this.stats.datagramsReceived++;
     if (this.framed !== undefined) {
       this.onFramedDatagram(this.framed, datagram);
+      return;
+    }
+    if (this.dumping !== undefined) {
+      this.onDumpDatagram(this.dumping, datagram);
       return;
     }
     // Fast path for the commonest datagram, a lone success ACK (capped: 16 + 4 + 16 bytes).
@@ -648,6 +769,7 @@ export class GenlClient {
 
   private failInflight(error: Error): void {
     this.failFramed(error);
+    if (this.dumping !== undefined) this.endDump(this.dumping, { index: this.dumping.index, error });
     const victims = [...this.inflight.values()];
     this.inflight.clear();
     this.inflightCost = 0;
@@ -657,7 +779,8 @@ export class GenlClient {
   }
 
   private setBusy(): void {
-    const busy = !this.closed && (this.queue.length > 0 || this.inflight.size > 0 || this.framed !== undefined);
+    const busy =
+      !this.closed && (this.queue.length > 0 || this.inflight.size > 0 || this.framed !== undefined || this.dumping !== undefined);
     if (busy !== this.busy) {
       this.busy = busy;
       this.transport.setBusy?.(busy);
@@ -681,6 +804,7 @@ export class GenlClient {
       if (!this.timerRef) {
         // Idle until now: the wait starts with this send.
         this.lastActivity = Date.now();
+        this.receivedAtCheck = this.stats.datagramsReceived;
         this.timer.ref();
         this.timerRef = true;
       }
@@ -688,6 +812,7 @@ export class GenlClient {
     }
     // Idle until now: the wait starts with this send. Otherwise progress counts from the last answer.
     this.lastActivity = Date.now();
+    this.receivedAtCheck = this.stats.datagramsReceived;
     this.timer = setTimeout(() => this.onTimer(), this.timeoutMs);
     this.timerRef = true;
   }
@@ -695,19 +820,46 @@ export class GenlClient {
   private onTimer(): void {
     this.timer = undefined;
     this.timerRef = false;
-    if (this.inflight.size === 0 && this.framed === undefined) return;
-    const idle = Date.now() - this.lastActivity;
+    if (this.inflight.size === 0 && this.framed === undefined && this.dumping === undefined) return;
+    const now = Date.now();
+    // Something arrived since the last look: the silence counts from now.
+    if (this.stats.datagramsReceived !== this.receivedAtCheck) {
+      this.receivedAtCheck = this.stats.datagramsReceived;
+      this.lastActivity = now;
+    }
+    const idle = now - this.lastActivity;
     if (idle >= this.timeoutMs) {
       this.failInflight(
         new TransportError(
           ERRNO.ETIMEDOUT,
-          `no answer from the kernel for ${Math.round(idle / 1000)} s (${this.inflight.size + (this.framed ? this.framed.sent - this.framed.settled : 0)} request(s) in flight)`,
+          `no answer from the kernel for ${Math.round(idle / 1000)} s (${this.inflight.size + (this.framed ? this.framed.sent - this.framed.settled : 0) + (this.dumping ? 1 : 0)} request(s) in flight)`,
         ),
       );
     } else {
       this.timer = setTimeout(() => this.onTimer(), this.timeoutMs - idle);
       this.timerRef = true;
     }
+  }
+}
+
+/**
+ * The error an NLMSG_DONE or NLMSG_ERROR ending a framed dump carries (undefined: the dump ended
+ * well), decoded as {@link GenlClient.request} decodes it; the message is `datagram[off, off + len)`.
+ */
+function dumpEndError(datagram: Buffer, off: number, len: number, req: FramedRequests): Error | undefined {
+  const what = `nlmsg_type 0x${req.type.toString(16)} dump`;
+  // The common end: a bare NLMSG_DONE with error 0.
+  if (len === 20 && readU16(datagram, off + 4) === NLMSG.DONE && readI32(datagram, off + 16) === 0) return undefined;
+  try {
+    const m = parseMessages(datagram.subarray(off, off + len))[0]!;
+    if (m.header.type === NLMSG.DONE) {
+      const done = decodeDone(m);
+      return done.error === 0 ? undefined : new NetlinkRequestError(-done.error, what, done.extAck);
+    }
+    const e = decodeError(m);
+    return e.errno === 0 ? undefined : new NetlinkRequestError(e.errno, what, e.extAck);
+  } catch (e) {
+    return e instanceof Error ? e : new NetlinkDecodeError(String(e));
   }
 }
 

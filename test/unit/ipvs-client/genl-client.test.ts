@@ -137,6 +137,84 @@ describe('GenlClient: matching answers by sequence number', () => {
   });
 });
 
+describe('GenlClient: dumpFramed', () => {
+  /** Three dump requests framed end to end (payload: cmd 2 with the attribute value i). */
+  function block() {
+    const parts = [0, 1, 2].map((i) => buildMessage({ type: 0, flags: 0, seq: 0, pid: 0 }, payload(2, i)));
+    let end = 0;
+    const ends = Uint32Array.from(parts, (p) => (end += p.length));
+    return { buffer: Buffer.concat(parts), count: 3, ends, type: FAMILY, maxPayload: 12 };
+  }
+
+  it('sends each dump once the previous one ended and hands every entry on in place', async () => {
+    const t = new Scripted();
+    const c = new GenlClient(t);
+    const got: Array<[number, number]> = [];
+    const p = c.dumpFramed(block(), (index, d, start, end) => {
+      expect(end - start).toBe(12);
+      got.push([index, d.readUInt32LE(start + 8)]);
+    });
+    await tick();
+    expect(t.messages()).toHaveLength(1);
+    const r0 = t.messages()[0]!;
+    expect(r0.header).toMatchObject({ type: FAMILY, flags: NLM_F.REQUEST | NLM_F.ACK | NLM_F.DUMP, pid: 777 });
+    expect(attrValue(r0)).toBe(0);
+    t.deliver(Buffer.concat([replyTo(r0, 3, 10, true), replyTo(r0, 3, 11, true)]));
+    t.deliver(buildDone(r0.header.seq, 777));
+    await tick();
+    const r1 = t.messages()[1]!;
+    expect(attrValue(r1)).toBe(1);
+    expect(r1.header.seq).not.toBe(r0.header.seq);
+    // A late message of the first dump is ignored; the second dump is empty.
+    t.deliver(Buffer.concat([replyTo(r0, 3, 99, true), buildDone(r1.header.seq, 777)]));
+    await tick();
+    const r2 = t.messages()[2]!;
+    t.deliver(Buffer.concat([replyTo(r2, 3, 20, true), buildDone(r2.header.seq, 777)]));
+    await expect(p).resolves.toBeUndefined();
+    expect(got).toEqual([
+      [0, 10],
+      [0, 11],
+      [2, 20],
+    ]);
+    expect(t.busy.at(-1)).toBe(false);
+  });
+
+  it('stops at the first refused dump, and at a throw of the handler', async () => {
+    const t = new Scripted();
+    const c = new GenlClient(t);
+    const p = c.dumpFramed(block(), () => {});
+    await tick();
+    t.deliver(buildDone(t.messages()[0]!.header.seq, 777));
+    await tick();
+    t.deliver(buildDone(t.messages()[1]!.header.seq, 777, -3));
+    await expect(p).resolves.toMatchObject({ index: 1, error: { code: 'ESRCH', errno: 3 } });
+    expect(t.messages()).toHaveLength(2);
+
+    const boom = new Error('bad entry');
+    const q = c.dumpFramed(block(), () => {
+      throw boom;
+    });
+    await tick();
+    const r = t.messages()[2]!;
+    t.deliver(Buffer.concat([replyTo(r, 3, 1, true), buildDone(r.header.seq, 777)]));
+    await expect(q).resolves.toEqual({ index: 0, error: boom });
+    expect(t.messages()).toHaveLength(3);
+  });
+
+  it('fails the dump in progress when the send fails, and refuses to start while busy', async () => {
+    const t = new Scripted();
+    const c = new GenlClient(t);
+    t.failSend = new TransportError(105, 'sendmsg: No buffer space available (ENOBUFS)');
+    await expect(c.dumpFramed(block(), () => {})).resolves.toMatchObject({ index: 0, error: { errno: 105 } });
+    t.failSend = undefined;
+    const pending = c.request({ type: FAMILY, flags: 0, payload: payload(1) });
+    await expect(c.dumpFramed(block(), () => {})).rejects.toMatchObject({ code: 'EBUSY' });
+    await tick();
+    t.deliver(buildError(t.raw(0), 0));
+    await pending;
+  });
+});
+
 describe('GenlClient: errors', () => {
   it('maps NLMSG_ERROR errno to a typed error with code and message', async () => {
     const t = new Scripted();

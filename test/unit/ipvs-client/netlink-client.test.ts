@@ -5,6 +5,9 @@ import { IpvsError, IpvsUnavailableError } from '../../../src/ipvs/errors.js';
 import { listConnections, openIpvs } from '../../../src/ipvs/netlink-client.js';
 import type { DestinationSpec, ServiceSpec } from '../../../src/ipvs/types.js';
 import { parseMessages } from '../../../src/netlink/message.js';
+import { parseAddress } from '../../../src/ipvs/addr.js';
+import { decodeDestReply, decodeServiceReply } from '../../../src/ipvs/replies.js';
+import { encodeGetDests, frameGetDests } from '../../../src/ipvs/requests.js';
 import { FakeKernel } from './fake-kernel.js';
 
 const web = { protocol: 'tcp', address: '192.0.2.10', port: 80 } as const;
@@ -153,6 +156,61 @@ describe('IpvsApi over the fake kernel', () => {
     expect(all.map((s) => s.key)).toEqual(keys);
     expect(info.version).toBe('1.2.1');
     await ipvs.close();
+  });
+});
+
+describe('dumpFramed and the undecoded listings', () => {
+  it('dumps the destinations of many services back to back, as listDestinations would', async () => {
+    const k = new FakeKernel({ dumpChunk: 2 });
+    const ipvs = await openIpvs({ transport: k });
+    const keys = Array.from({ length: 4 }, (_, i) => ({ ...web, port: 1000 + i }));
+    for (const key of keys) await ipvs.addService(svc(key));
+    await ipvs.addService({ ...svc(web6), netmask: 128 });
+    await ipvs.addService(svc({ fwmark: 7, family: 'ipv4' }));
+    for (let i = 0; i < 5; i++) await ipvs.addDestination(keys[0]!, dest(`10.0.0.${i + 1}`));
+    await ipvs.addDestination(keys[2]!, dest('10.0.1.1'));
+    await ipvs.addDestination(web6, dest('2001:db8::1'));
+    await ipvs.addDestination({ fwmark: 7, family: 'ipv4' }, dest('10.0.2.1'));
+    const services = (await ipvs.listServicePayloads()).map(decodeServiceReply);
+    expect(services.map((s) => s.key)).toEqual((await ipvs.listServices()).map((s) => s.key));
+    const ids = services.map((s) => {
+      const { key } = s;
+      if ('fwmark' in key) return { af: 2, protocol: 0, addr: new Uint8Array(16), port: 0, fwmark: key.fwmark };
+      const a = parseAddress(key.address);
+      const addr = new Uint8Array(16);
+      addr.set(a.bytes);
+      return { af: a.family === 'ipv6' ? 10 : 2, protocol: key.protocol === 'tcp' ? 6 : 17, addr, port: key.port, fwmark: 0 };
+    });
+    const got: Array<Array<ReturnType<typeof decodeDestReply>>> = services.map(() => []);
+    const failure = await ipvs.dumpFramed(frameGetDests(ids), (index, d, start, end) => {
+      got[index]!.push(decodeDestReply(Buffer.from(d.subarray(start, end)), ids[index]!.af === 10 ? 'ipv6' : 'ipv4'));
+    });
+    expect(failure).toBeUndefined();
+    for (let i = 0; i < services.length; i++) expect(got[i]).toEqual(await ipvs.listDestinations(services[i]!.key));
+    expect(got.map((l) => l.length)).toEqual([5, 0, 1, 0, 1, 1]);
+
+    // A service that is gone has an empty dump (as the kernel answers it), the others go on.
+    const missing = { ...ids[1]!, port: 9 };
+    const seen: number[] = [];
+    await expect(ipvs.dumpFramed(frameGetDests([ids[0]!, missing, ids[2]!]), (index) => seen.push(index))).resolves.toBeUndefined();
+    expect(seen).toEqual([0, 0, 0, 0, 0, 2]);
+    await ipvs.close();
+  });
+
+  it('frames GET_DEST exactly as encodeGetDests encodes it', () => {
+    const addr = new Uint8Array(16);
+    addr.set([192, 0, 2, 10]);
+    const f = frameGetDests([
+      { af: 2, protocol: 6, addr, port: 80, fwmark: 0 },
+      { af: 2, protocol: 0, addr: new Uint8Array(16), port: 0, fwmark: 7 },
+    ]);
+    const a = encodeGetDests(web).payload;
+    const b = encodeGetDests({ fwmark: 7, family: 'ipv4' }).payload;
+    expect(f.count).toBe(2);
+    expect(f.buffer.subarray(16, f.ends[0]!)).toEqual(a);
+    expect(f.buffer.subarray(f.ends[0]! + 16, f.ends[1]!)).toEqual(b);
+    expect(f.buffer.readUInt32LE(0)).toBe(16 + a.length);
+    expect(f.maxPayload).toBe(a.length);
   });
 });
 
