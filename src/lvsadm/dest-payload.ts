@@ -29,19 +29,26 @@ class Ipv4Dest implements DestEntry {
     readonly tunType: number,
     readonly tunPort: number,
     readonly tunFlags: number,
-    private readonly payload: Buffer,
+    /** The payload is `buf[start, end)`. */
+    private readonly buf: Buffer,
+    private readonly start: number,
+    private readonly end: number,
   ) {}
 
   get stats(): Stats {
-    return destEntry(decodeDestReply(this.payload, 'ipv4')).stats;
+    return destEntry(decodeDestReply(this.buf.subarray(this.start, this.end), 'ipv4')).stats;
   }
 }
 
-function fastDest(p: Buffer, serviceFamily: AddressFamily): DestEntry | undefined {
-  const f = scanIpv4Dest(p, serviceFamily);
+function fastDest(p: Buffer, start: number, end: number, serviceFamily: AddressFamily): DestEntry | undefined {
+  const f = scanIpv4Dest(p, serviceFamily, start, end);
   if (f === undefined) return undefined;
   const bytes = new Uint8Array(16);
-  bytes.set(p.subarray(f.addr, f.addr + 4));
+  const a = f.addr;
+  bytes[0] = p[a]!;
+  bytes[1] = p[a + 1]!;
+  bytes[2] = p[a + 2]!;
+  bytes[3] = p[a + 3]!;
   return new Ipv4Dest(
     bytes,
     f.port,
@@ -56,6 +63,8 @@ function fastDest(p: Buffer, serviceFamily: AddressFamily): DestEntry | undefine
     f.tunnelPort,
     TUN_FLAGS[f.tunnelCsum],
     p,
+    start,
+    end,
   );
 }
 
@@ -64,10 +73,18 @@ function fastDest(p: Buffer, serviceFamily: AddressFamily): DestEntry | undefine
  * (op listDestinations) when the message cannot be decoded, as listDestinations would reject.
  */
 export function destEntryFromPayload(p: Buffer, serviceFamily: AddressFamily): DestEntry {
-  const fast = fastDest(p, serviceFamily);
+  return destEntryAt(p, 0, p.length, serviceFamily);
+}
+
+/**
+ * destEntryFromPayload of the payload `buf[start, end)` (an entry inside a received datagram),
+ * read in place in the common case: no Buffer of its own unless its counters are printed.
+ */
+export function destEntryAt(buf: Buffer, start: number, end: number, serviceFamily: AddressFamily): DestEntry {
+  const fast = fastDest(buf, start, end, serviceFamily);
   if (fast !== undefined) return fast;
   try {
-    return destEntry(decodeDestReply(p, serviceFamily));
+    return destEntry(decodeDestReply(buf.subarray(start, end), serviceFamily));
   } catch (err) {
     throw toIpvsError('listDestinations', undefined, err);
   }

@@ -5,8 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IpvsApi } from '../ipvs/api.js';
-import type { Info } from '../ipvs/types.js';
-import { destEntryFromPayload } from './dest-payload.js';
+import { frameGetDests } from '../ipvs/requests.js';
+import type { AddressFamily, Info } from '../ipvs/types.js';
+import { destEntryAt, destEntryFromPayload } from './dest-payload.js';
+import { serviceEntryFromPayload } from './service-payload.js';
 import { type DestEntry, destEntry, type ServiceEntry, serviceEntry } from './entries.js';
 import {
   CONN_PROC_FILE,
@@ -57,11 +59,13 @@ function reportError(s: Session, func: IpvsFunc, err: unknown): number {
  * none). The dumps are all requested at once (they are read-only): the netlink client sends each
  * one as soon as the previous one ends (one dump per socket at a time), from its receive callback,
  * instead of one promise round trip per service; each is handled as it arrives, so that a plain
- * listing keeps no more than one service's destinations alive.
+ * listing keeps no more than one service's destinations alive. With the netlink client that is
+ * {@link dumpDests} (no promise or message object per dump at all).
  */
 async function fetchDests(s: Session, services: readonly ServiceEntry[], each: (item: ListedService) => void): Promise<unknown> {
   if (services.length > 0) s.lastFunc = 'get_dests';
   const { api } = s;
+  if (api.dumpFramed !== undefined) return dumpDests(api.dumpFramed.bind(api), services, each);
   type Fetched = { readonly ok: true; readonly dests: () => DestEntry[] } | { readonly ok: false; readonly error: unknown };
   const fail = (error: unknown): Fetched => ({ ok: false, error });
   const settled = services.map((service): Promise<Fetched> => {
@@ -89,6 +93,40 @@ async function fetchDests(s: Session, services: readonly ServiceEntry[], each: (
 }
 
 /**
+ * fetchDests through the client's dumpFramed: every GET_DEST request framed at once from the
+ * services' numbers, the dumps run back to back by the client, each entry read straight off the
+ * received datagram (dest-payload.ts); a service is handed on once the dump after it starts (or
+ * all ended).
+ */
+async function dumpDests(
+  dumpFramed: NonNullable<IpvsApi['dumpFramed']>,
+  services: readonly ServiceEntry[],
+  each: (item: ListedService) => void,
+): Promise<unknown> {
+  let current: DestEntry[] = [];
+  let next = 0;
+  let family: AddressFamily = 'ipv4';
+  const upTo = (index: number): void => {
+    for (; next < index; next++) {
+      each({ service: services[next]!, dests: current });
+      current = [];
+    }
+    family = next < services.length && services[next]!.af === AF_INET6 ? 'ipv6' : 'ipv4';
+  };
+  upTo(0);
+  const failure = await dumpFramed(frameGetDests(services), (index, datagram, start, end) => {
+    if (index !== next) upTo(index);
+    current.push(destEntryAt(datagram, start, end, family));
+  });
+  if (failure !== undefined) {
+    upTo(failure.index);
+    return failure.error;
+  }
+  upTo(services.length);
+  return undefined;
+}
+
+/**
  * Prints the services (titles first) with their destinations; names are looked up once all are
  * known, while a numeric listing formats each service as its destinations arrive. Resolves to the
  * fetch error, if any, after printing what came before it.
@@ -112,7 +150,11 @@ export async function listAll(s: Session, format: Format): Promise<number> {
   if (!format.rule) s.stdout.write(versionHeader(s.info));
   let services: ServiceEntry[];
   try {
-    services = (await s.api.listServices()).map(serviceEntry);
+    const { api } = s;
+    services =
+      api.listServicePayloads !== undefined
+        ? (await api.listServicePayloads()).map(serviceEntryFromPayload)
+        : (await api.listServices()).map(serviceEntry);
   } catch (err) {
     // libipvs does not record ipvs_get_services as the failing call on the netlink path.
     return reportError(s, s.lastFunc, err);

@@ -94,9 +94,48 @@ export function sortServices<T extends ServiceEntry>(services: readonly T[]): T[
   return safe ? stableSort(services, cmpServices) : glibcQsort(services, cmpServices);
 }
 
+/** Most destinations {@link sortFewIpv4} takes (an insertion sort). */
+const FEW = 64;
+
+/**
+ * ipvs_sort_dests for a service's handful of IPv4 destinations (the common case): when they all
+ * are IPv4 and their addresses span less than 2^31, cmpDests orders them by address then port,
+ * which a number (address * 65536 + port) per entry gives directly, and an insertion sort keeps
+ * it stable; undefined otherwise (the general path then decides).
+ */
+function sortFewIpv4<T extends DestEntry>(dests: readonly T[]): T[] | undefined {
+  const n = dests.length;
+  const out = dests.slice();
+  const keys = new Float64Array(n);
+  let lo = 0xffffffff;
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    const d = out[i]!;
+    if (d.af === AF_INET6) return undefined;
+    const w = word(d.addr, 0);
+    if (w < lo) lo = w;
+    if (w > hi) hi = w;
+    const k = w * 65536 + d.port;
+    // Insertion: after every key not greater (stable).
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      out[j + 1] = out[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+    out[j + 1] = d;
+  }
+  return hi - lo < 0x80000000 ? out : undefined;
+}
+
 /** ipvs_sort_dests. */
 export function sortDests<T extends DestEntry>(dests: readonly T[]): T[] {
   if (dests.length < 2) return dests.slice();
+  if (dests.length <= FEW && dests[0]!.af !== AF_INET6) {
+    const sorted = sortFewIpv4(dests);
+    if (sorted !== undefined) return sorted;
+  }
   // cmpDests takes the first entry's family: consistent only when they all have the same.
   const af = dests[0]!.af;
   let sameFamily = true;

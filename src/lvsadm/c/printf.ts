@@ -27,6 +27,8 @@ export function padLeft(s: string, width: number): string {
 export function truncateBytes(s: string, max: number): string {
   // A UTF-16 unit takes at most 3 bytes in UTF-8.
   if (s.length * 3 <= max) return s;
+  // Short enough in bytes (ASCII: one per unit): no encoding needed.
+  if (s.length <= max && byteLength(s) <= max) return s;
   const buf = Buffer.from(s, 'utf8');
   return buf.length <= max ? s : buf.subarray(0, max).toString('utf8');
 }
