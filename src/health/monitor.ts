@@ -45,8 +45,9 @@ export interface HealthMonitorOptions extends SchedulerOptions {
 }
 
 /**
- * The monitor's timer slack: a check starts at most 10 ms after its time, so checks due within 10 ms of each
- * other share a wakeup (at hundreds of checks a second that halves their CPU; a delay_loop is seconds).
+ * The monitor's most timer slack: a check starts at most 10 ms after its time, so checks due close together
+ * share a wakeup (at hundreds of checks a second that halves their CPU; a delay_loop is seconds). The scheduler
+ * shortens it when checks fall due faster (scheduler.ts).
  */
 export const DEFAULT_CHECK_TIMER_SLACK_MS = 10;
 

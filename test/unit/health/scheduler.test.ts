@@ -424,6 +424,25 @@ describe('timer slack', () => {
     expect(timers).toBeLessThanOrEqual(5 * 100 + 1);
   });
 
+  it('shrinks the slack to the time in which about 5 checks fall due: 1 ms at 5,000 checks a second', async () => {
+    const { clock, scheduler, starts } = setup({ random: seededRandom(5), timerSlackMs: 10 });
+    const noop = new ScriptedRunnerChecker(clock, [PASS]);
+    const p = params({ delayLoop: 1000, warmup: 1000 });
+    scheduler.update(Array.from({ length: 5000 }, (_, i) => spec(`c${i}`, noop, p)));
+    await clock.advanceAsync(3000);
+    expect(starts.length).toBeGreaterThanOrEqual(5000 * 2);
+    // On a 10 ms grid they would be up to 9 ms late.
+    for (const s of starts) expect(s.startedAt - s.scheduledAt).toBeLessThan(1);
+    // Ten checks with a 6 s loop: the slack stays at the most, 10 ms.
+    const few = setup({ random: seededRandom(5), timerSlackMs: 10 });
+    few.scheduler.update(
+      Array.from({ length: 10 }, (_, i) => spec(`c${i}`, new ScriptedRunnerChecker(few.clock, [PASS]), params({ warmup: 6000 }))),
+    );
+    await few.clock.advanceAsync(20_000);
+    expect(few.starts.every((s) => (s.startedAt - T0) % 10 === 0)).toBe(true);
+    expect(few.starts.some((s) => s.startedAt - s.scheduledAt > 1)).toBe(true);
+  });
+
   it('no slack: every check on its own time', async () => {
     const { clock, scheduler, starts } = setup({ random: seededRandom(3) });
     const noop = new ScriptedRunnerChecker(clock, [PASS]);
