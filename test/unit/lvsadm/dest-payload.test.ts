@@ -6,22 +6,10 @@ import { describe, expect, test } from 'vitest';
 import { IpvsError } from '../../../src/ipvs/errors.js';
 import { encodeDestReply } from '../../../src/ipvs/reply-builders.js';
 import { decodeDestReply } from '../../../src/ipvs/replies.js';
-import type { Destination, Stats } from '../../../src/ipvs/types.js';
+import type { Destination } from '../../../src/ipvs/types.js';
 import { destEntryFromPayload } from '../../../src/lvsadm/dest-payload.js';
 import { type DestEntry, destEntry } from '../../../src/lvsadm/entries.js';
-
-const stats = (base: bigint): Stats => ({
-  conns: base + 1n,
-  inpkts: base + 2n,
-  outpkts: base + 3n,
-  inbytes: base + 4n,
-  outbytes: base + 5n,
-  cps: base + 6n,
-  inpps: base + 7n,
-  outpps: base + 8n,
-  inbps: base + 9n,
-  outbps: base + 10n,
-});
+import { sampleStats as stats } from './payload-fixtures.js';
 
 function fields(e: DestEntry): Record<string, unknown> {
   return {
