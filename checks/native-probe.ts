@@ -1,7 +1,7 @@
 /**
  * Connection probes run by the native addon (src/native/tcp_probe.cc) instead of a net.Socket each: the tcp check
  * and the status-only plain-http check, thousands a second. A probe is a C struct and an id here; its one event
- * arrives through one batched callback per event-loop turn. Why: every net.Socket hangs off a native wrapper the
+ * arrives through one batched callback for the events of a few milliseconds. Why: every net.Socket hangs off a native wrapper the
  * young-generation GC keeps alive, so each probe's socket objects were promoted to the old generation (megabytes a
  * second at 5,000 checks a second), and the JavaScript of a net.Socket (streams, event emitters) was most of a
  * check's CPU. The addon loads on first use.

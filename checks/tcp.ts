@@ -3,7 +3,7 @@
  * bind_ip/bind_port), within connect_timeout and the caller's deadline. The connection is closed at once.
  *
  * This is the hottest checker (thousands of probes a second), so it is a native probe (native-probe.ts: a socket
- * and a timer in C, one batched callback per event-loop turn) with a callback form (ProbeRunner) the scheduler
+ * and a timer in C, one batched callback for the events of a few milliseconds) with a callback form (ProbeRunner) the scheduler
  * drives without a promise or a signal per attempt, instead of the Budget and connect() that the other checkers
  * share; its results and reasons are the same as theirs would be.
  */
