@@ -183,8 +183,7 @@ export function cancelProbe(id: number): void {
 export function abortProbe(id: number): void {
   const listener = listenerOf(id);
   if (listener === undefined) return;
-  releaseSlot(id);
-  addon?.cancel(id);
+  cancelProbe(id);
   listener(ProbeEvent.ABORTED, 0, null);
 }
 

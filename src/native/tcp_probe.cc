@@ -147,11 +147,17 @@ void end(Probe* p, int32_t event, int32_t value, bool withData) {
   finish(p);
 }
 
+// The status of a status line's start "HTTP/1.0 ddd" or "HTTP/1.1 ddd" (first digit 1-5) in [s, s + n), or -1.
+int statusCode(const char* s, size_t n) {
+  if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || (s[7] != '0' && s[7] != '1') || s[8] != ' ') return -1;
+  if (s[9] < '1' || s[9] > '5' || s[10] < '0' || s[10] > '9' || s[11] < '0' || s[11] > '9') return -1;
+  return (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+}
+
 // "HTTP/1.x 1dd" followed by a space or the line end, but not 101: a response JavaScript may skip.
 bool looksInterim(const char* s, size_t n) {
-  if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || (s[7] != '0' && s[7] != '1') || s[8] != ' ') return false;
-  if (s[9] != '1' || s[10] < '0' || s[10] > '9' || s[11] < '0' || s[11] > '9') return false;
-  if (s[10] == '0' && s[11] == '1') return false;
+  int status = statusCode(s, n);
+  if (status < 100 || status > 199 || status == 101) return false;
   return n == 12 || s[12] == ' ' || s[12] == '\r';
 }
 
@@ -161,10 +167,8 @@ bool looksInterim(const char* s, size_t n) {
 // checks/http-plain.ts, which accepts exactly these and words the reason for the rest). An interim status that
 // JavaScript would skip is left to it too.
 int finalStatus(const char* s, size_t n, bool skipInterim) {
-  if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || (s[7] != '0' && s[7] != '1') || s[8] != ' ') return -1;
-  if (s[9] < '1' || s[9] > '5' || s[10] < '0' || s[10] > '9' || s[11] < '0' || s[11] > '9') return -1;
-  int status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
-  if (skipInterim && status < 200 && status != 101) return -1;
+  int status = statusCode(s, n);
+  if (status < 0 || (skipInterim && status < 200 && status != 101)) return -1;
   const char* end = s + n;
   const char* eol = static_cast<const char*>(memmem(s, n, "\r\n", 2));
   const char* lineEnd = eol != nullptr ? eol : end;
