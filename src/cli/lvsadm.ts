@@ -75,7 +75,8 @@ void runLvsadm(process.argv.slice(2), {
   stdout,
   stderr,
   stdin: readStdin,
-  ipvs: () => openIpvs(),
+  // A blocking socket: lvsadm waits for each answer anyway, and saves the event loop's work per datagram.
+  ipvs: () => openIpvs({ blocking: true }),
   resolver: systemResolver(),
   // ipvsadm prints argv[0]; a script started through its shebang only knows its path.
   program: basename(process.argv[1] ?? 'lvsadm').replace(/\.c?js$/, ''),

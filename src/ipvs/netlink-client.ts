@@ -60,6 +60,12 @@ export interface OpenIpvsOptions extends GenlClientOptions {
   readonly transport?: NetlinkTransport;
   /** SO_RCVBUF to request for the default socket (see SocketTransportOptions). */
   readonly recvBufferSize?: number;
+  /**
+   * Use a blocking socket (netlink/exchange-transport.ts) instead of the event-driven one: every
+   * request is answered before send returns, so the thread waits on the kernel. For short-lived
+   * commands (lvsadm), never for the daemon.
+   */
+  readonly blocking?: boolean;
 }
 
 const CMD_LABEL: Readonly<Record<number, string>> = Object.fromEntries(
@@ -84,9 +90,15 @@ export interface IpvsClient extends IpvsApi {
 export async function openIpvs(options: OpenIpvsOptions = {}): Promise<IpvsClient> {
   let transport = options.transport;
   if (transport === undefined) {
-    const { openGenericNetlinkSocket } = await import('../netlink/socket-transport.js');
+    const sizes = options.recvBufferSize === undefined ? {} : { recvBufferSize: options.recvBufferSize };
     try {
-      transport = openGenericNetlinkSocket(options.recvBufferSize === undefined ? {} : { recvBufferSize: options.recvBufferSize });
+      if (options.blocking === true) {
+        const { openExchangeSocket } = await import('../netlink/exchange-transport.js');
+        transport = openExchangeSocket({ ...sizes, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+      } else {
+        const { openGenericNetlinkSocket } = await import('../netlink/socket-transport.js');
+        transport = openGenericNetlinkSocket(sizes);
+      }
     } catch (err) {
       throw toIpvsError('open', undefined, err);
     }

@@ -29,7 +29,9 @@ function addonDir(): string {
   const fromEnv = process.env['LVSD_ADDON_DIR'];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const url = (import.meta as { url?: string }).url;
-  const root = (url ? lvsdPackageAbove(dirname(fileURLToPath(url))) : undefined) ?? lvsdPackageAbove(process.cwd());
+  // A bundle may define import.meta.url as its __filename, a path (lvsadm's, scripts/bundle-lvsadm.mjs).
+  const here = url === undefined || url === '' ? undefined : url.startsWith('file:') ? fileURLToPath(url) : url;
+  const root = (here ? lvsdPackageAbove(dirname(here)) : undefined) ?? lvsdPackageAbove(process.cwd());
   if (root === undefined)
     throw new Error('lvsd native addon: the lvsd package (binding.gyp) not found; set LVSD_ADDON_DIR or run from the package');
   return join(root, 'build', 'Release');

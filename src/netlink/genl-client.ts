@@ -176,6 +176,8 @@ interface DumpState {
   index: number;
   /** Its sequence number. */
   seq: number;
+  /** Whether all dumps went at once through the transport's exchangeEach (see exchangeDumps). */
+  exchanged: boolean;
   readonly resolve: (failure: FramedFailure | undefined) => void;
 }
 
@@ -423,11 +425,54 @@ export class GenlClient {
     }
     if (req.count === 0) return Promise.resolve(undefined);
     return new Promise((resolve) => {
-      const d: DumpState = { req, onEntry, index: 0, seq: 0, resolve };
+      const d: DumpState = { req, onEntry, index: 0, seq: 0, exchanged: false, resolve };
       this.dumping = d;
+      if (this.transport.exchangeEach !== undefined) {
+        this.exchangeDumps(d, this.transport.exchangeEach.bind(this.transport));
+        return;
+      }
       this.setBusy();
       this.sendDump(d);
     });
+  }
+
+  /**
+   * dumpFramed over a blocking transport: every dump framed with consecutive sequence numbers, all
+   * run in one exchange, and the answers walked as if they had come one datagram at a time.
+   */
+  private exchangeDumps(d: DumpState, exchangeEach: (block: Buffer) => Buffer): void {
+    const { req } = d;
+    // A contiguous range of sequence numbers (nothing else is in flight), not wrapping through 0.
+    let seqBase = this.nextSeq;
+    if (seqBase === 0 || seqBase + req.count > 0xffffffff) seqBase = 1;
+    this.nextSeq = (seqBase + req.count) >>> 0;
+    const buf = req.buffer;
+    const portId = this.transport.portId;
+    let off = 0;
+    for (let i = 0; i < req.count; i++) {
+      writeU16(buf, req.type, off + 4);
+      writeU16(buf, NLM_F.REQUEST | NLM_F.ACK | NLM_F.DUMP, off + 6);
+      writeU32(buf, seqBase + i, off + 8);
+      writeU32(buf, portId, off + 12);
+      off = req.ends[i]!;
+    }
+    d.exchanged = true;
+    d.seq = seqBase;
+    this.stats.datagramsSent += req.count;
+    this.stats.messagesSent += req.count;
+    this.stats.maxInFlight = Math.max(this.stats.maxInFlight, 1);
+    let answers: Buffer;
+    try {
+      answers = exchangeEach(buf.subarray(0, off));
+    } catch (e) {
+      const received = (e as { received?: unknown }).received;
+      if (Buffer.isBuffer(received) && received.length > 0) this.onDumpDatagram(d, received);
+      this.endDump(d, { index: d.index, error: e instanceof Error ? e : new TransportError(0, String(e)) });
+      return;
+    }
+    this.stats.datagramsReceived++;
+    this.onDumpDatagram(d, answers);
+    this.endDump(d, { index: d.index, error: new NetlinkDecodeError('the dump answers ended before the last dump did') });
   }
 
   /** Sends dump `d.index` of the block. */
@@ -485,7 +530,8 @@ export class GenlClient {
             this.endDump(d, undefined);
             return;
           }
-          this.sendDump(d);
+          if (d.exchanged) d.seq = (d.seq + 1) >>> 0;
+          else this.sendDump(d);
         }
       }
       off += (len + 3) & ~3;

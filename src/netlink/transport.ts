@@ -32,6 +32,12 @@ export interface NetlinkTransport {
    * flight and idle otherwise, so an idle open client does not prevent the process from exiting.
    */
   setBusy?(busy: boolean): void;
+  /**
+   * A blocking transport's batch of dumps (or acknowledged requests): runs the framed messages of
+   * `block` one after the other, each sent once the previous one is answered in full, and returns
+   * every answer, as received datagrams end to end. GenlClient.dumpFramed uses it when present.
+   */
+  exchangeEach?(block: Buffer): Buffer;
   /** Closes the socket; pending sends are discarded. Idempotent. */
   close(): Promise<void>;
 }

@@ -49,6 +49,11 @@ export interface FakeKernelOptions {
   extAckMessage?: string;
   /** Schedulers the fake knows (others: ENOENT). */
   schedulers?: readonly string[];
+  /**
+   * Behave like the blocking transport (src/netlink/exchange-transport.ts): a send's answers come
+   * all at once, in a microtask, and exchangeEach runs a block of requests one by one.
+   */
+  blocking?: boolean;
 }
 
 const ZERO: Stats = {
@@ -99,9 +104,27 @@ export class FakeKernel implements NetlinkTransport {
   /** Number of answers dropped for lack of receive buffer. */
   dropped = 0;
 
+  /** Present with `blocking`: the answers to each request of `block` in turn, end to end. */
+  readonly exchangeEach?: (block: Buffer) => Buffer;
+
   constructor(readonly options: FakeKernelOptions = {}) {
     this.portId = options.portId ?? 0x4242;
     this.familyId = options.familyId ?? 0x22;
+    if (options.blocking) {
+      this.exchangeEach = (block) => {
+        if (this.closed) throw new TransportError(9, 'closed');
+        const answers: Buffer[] = [];
+        for (const m of parseMessages(block)) {
+          const off = m.payload.byteOffset - block.byteOffset - 16;
+          this.sent.push(Buffer.from(block.subarray(off, off + m.header.len)));
+          this.requests.push(m);
+          if (!this.options.silent) this.process(m, block.subarray(off, off + m.header.len));
+          answers.push(...this.rx.splice(0));
+        }
+        this.groups.length = 0;
+        return Buffer.concat(answers);
+      };
+    }
   }
 
   attach(receiver: TransportReceiver): void {
@@ -126,6 +149,12 @@ export class FakeKernel implements NetlinkTransport {
       const off = m.payload.byteOffset - datagram.byteOffset - 16;
       this.groups.push(this.rx.length);
       if (!this.options.silent) this.process(m, datagram.subarray(off, off + m.header.len));
+    }
+    if (this.options.blocking) {
+      const answers = Buffer.concat(this.rx.splice(0));
+      this.groups.length = 0;
+      if (answers.length > 0) queueMicrotask(() => this.receiver?.onDatagram(answers));
+      return Promise.resolve();
     }
     this.schedule();
     return Promise.resolve();

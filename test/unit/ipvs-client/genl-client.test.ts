@@ -215,6 +215,100 @@ describe('GenlClient: dumpFramed', () => {
   });
 });
 
+describe('GenlClient: dumpFramed over a blocking transport', () => {
+  function block() {
+    const parts = [0, 1, 2].map((i) => buildMessage({ type: 0, flags: 0, seq: 0, pid: 0 }, payload(2, i)));
+    let end = 0;
+    const ends = Uint32Array.from(parts, (p) => (end += p.length));
+    return { buffer: Buffer.concat(parts), count: 3, ends, type: FAMILY, maxPayload: 12 };
+  }
+
+  /** A Scripted transport with exchangeEach: `answer(request, index)` gives each request's answers. */
+  class Exchanging extends Scripted {
+    blocks: Buffer[] = [];
+    failAfter: { count: number; error: Error } | undefined;
+    constructor(private readonly answer: (req: NetlinkMessage, index: number) => Buffer[]) {
+      super();
+    }
+    exchangeEach(blockBytes: Buffer): Buffer {
+      this.blocks.push(Buffer.from(blockBytes));
+      const out: Buffer[] = [];
+      const requests = parseMessages(blockBytes);
+      for (let i = 0; i < requests.length; i++) {
+        if (this.failAfter !== undefined && i === this.failAfter.count)
+          throw Object.assign(this.failAfter.error, { received: Buffer.concat(out) });
+        out.push(...this.answer(requests[i]!, i));
+      }
+      return Buffer.concat(out);
+    }
+  }
+
+  it('runs every dump in one exchange, with consecutive sequence numbers, and hands the entries on in place', async () => {
+    const t = new Exchanging((r, i) => [
+      Buffer.concat([replyTo(r, 3, 10 * i, true), replyTo(r, 3, 10 * i + 1, true)]),
+      // a stale message of an earlier sequence number is ignored
+      ...(i === 1 ? [replyTo({ ...r, header: { ...r.header, seq: r.header.seq - 1 } }, 3, 99, true)] : []),
+      buildDone(r.header.seq, 777),
+    ]);
+    const c = new GenlClient(t);
+    const got: Array<[number, number]> = [];
+    await expect(c.dumpFramed(block(), (index, d, start) => got.push([index, d.readUInt32LE(start + 8)]))).resolves.toBeUndefined();
+    expect(t.sent).toHaveLength(0);
+    expect(t.blocks).toHaveLength(1);
+    const sent = parseMessages(t.blocks[0]!);
+    expect(sent.map((m) => m.header.flags)).toEqual(Array(3).fill(NLM_F.REQUEST | NLM_F.ACK | NLM_F.DUMP));
+    expect(sent.map((m) => m.header.seq - sent[0]!.header.seq)).toEqual([0, 1, 2]);
+    expect(sent.map((m) => [m.header.type, m.header.pid, attrValue(m)])).toEqual([
+      [FAMILY, 777, 0],
+      [FAMILY, 777, 1],
+      [FAMILY, 777, 2],
+    ]);
+    expect(got).toEqual([
+      [0, 0],
+      [0, 1],
+      [1, 10],
+      [1, 11],
+      [2, 20],
+      [2, 21],
+    ]);
+    // The client is usable afterwards, with fresh sequence numbers.
+    const again = new Exchanging((r) => [buildDone(r.header.seq, 777)]);
+    const c2 = new GenlClient(again);
+    await expect(c2.dumpFramed(block(), () => {})).resolves.toBeUndefined();
+  });
+
+  it('reports the first refused dump and hands nothing on after it', async () => {
+    const t: Exchanging = new Exchanging((r, i) =>
+      i === 1 ? [buildError(buildMessage(r.header, r.payload), -3)] : [replyTo(r, 3, i, true), buildDone(r.header.seq, 777)],
+    );
+    const c = new GenlClient(t);
+    const got: number[] = [];
+    await expect(c.dumpFramed(block(), (index) => got.push(index))).resolves.toMatchObject({
+      index: 1,
+      error: { code: 'ESRCH', errno: 3 },
+    });
+    expect(got).toEqual([0]);
+  });
+
+  it('walks what arrived before a failed exchange, then fails the dump it was in', async () => {
+    const t = new Exchanging((r, i) => [replyTo(r, 3, i, true), buildDone(r.header.seq, 777)]);
+    t.failAfter = { count: 2, error: new TransportError(110, 'recvmsg: Connection timed out (ETIMEDOUT)') };
+    const c = new GenlClient(t);
+    const got: number[] = [];
+    await expect(c.dumpFramed(block(), (index) => got.push(index))).resolves.toMatchObject({ index: 2, error: { errno: 110 } });
+    expect(got).toEqual([0, 1]);
+  });
+
+  it('fails when the answers end before the last dump did', async () => {
+    const t = new Exchanging((r, i) => (i === 2 ? [replyTo(r, 3, i, true)] : [buildDone(r.header.seq, 777)]));
+    const c = new GenlClient(t);
+    await expect(c.dumpFramed(block(), () => {})).resolves.toMatchObject({
+      index: 2,
+      error: { message: expect.stringContaining('ended before the last dump') },
+    });
+  });
+});
+
 describe('GenlClient: errors', () => {
   it('maps NLMSG_ERROR errno to a typed error with code and message', async () => {
     const t = new Scripted();

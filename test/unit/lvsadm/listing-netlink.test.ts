@@ -47,6 +47,13 @@ describe('listings through the netlink client', () => {
     };
     const restored = await run(['-R'], { stdin: TABLE, ipvs: open });
     expect(restored).toEqual({ status: 0, stdout: '', stderr: '' });
+    // The same table in a fake of the blocking socket lvsadm uses (all dumps in one exchange).
+    const b = new FakeKernel({ dumpChunk: 2, blocking: true });
+    const openBlocking = () => {
+      b.closed = false;
+      return openIpvs({ transport: b });
+    };
+    expect(await run(['-R'], { stdin: TABLE, ipvs: openBlocking })).toEqual({ status: 0, stdout: '', stderr: '' });
     for (const args of [
       ['-L', '-n'],
       ['-S', '-n'],
@@ -63,6 +70,7 @@ describe('listings through the netlink client', () => {
       expect(fast.stderr).toBe('');
       expect(fast.status).toBe(0);
       expect(fast).toEqual(general);
+      expect(await run(args, { ipvs: openBlocking })).toEqual(general);
       expect(fast.stdout.split('\n').length).toBeGreaterThan(10);
     }
   });
