@@ -116,15 +116,23 @@ export class FakeKernel implements NetlinkTransport {
         const answers: Buffer[] = [];
         for (const m of parseMessages(block)) {
           const off = m.payload.byteOffset - block.byteOffset - 16;
-          this.sent.push(Buffer.from(block.subarray(off, off + m.header.len)));
-          this.requests.push(m);
-          if (!this.options.silent) this.process(m, block.subarray(off, off + m.header.len));
-          answers.push(...this.rx.splice(0));
+          answers.push(this.answerSync(block.subarray(off, off + m.header.len)));
         }
-        this.groups.length = 0;
         return Buffer.concat(answers);
       };
     }
+  }
+
+  /** Processes `datagram` as send does, and returns its answers (end to end) instead of delivering them. */
+  answerSync(datagram: Buffer): Buffer {
+    this.sent.push(Buffer.from(datagram));
+    for (const m of parseMessages(datagram)) {
+      this.requests.push(m);
+      const off = m.payload.byteOffset - datagram.byteOffset - 16;
+      if (!this.options.silent) this.process(m, datagram.subarray(off, off + m.header.len));
+    }
+    this.groups.length = 0;
+    return Buffer.concat(this.rx.splice(0));
   }
 
   attach(receiver: TransportReceiver): void {
@@ -142,6 +150,11 @@ export class FakeKernel implements NetlinkTransport {
 
   send(datagram: Buffer): Promise<void> {
     if (this.closed) return Promise.reject(new TransportError(9, 'closed'));
+    if (this.options.blocking) {
+      const answers = this.answerSync(datagram);
+      if (answers.length > 0) queueMicrotask(() => this.receiver?.onDatagram(answers));
+      return Promise.resolve();
+    }
     this.sent.push(Buffer.from(datagram));
     // Like the kernel: every message of the datagram is processed during sendmsg.
     for (const m of parseMessages(datagram)) {
@@ -149,12 +162,6 @@ export class FakeKernel implements NetlinkTransport {
       const off = m.payload.byteOffset - datagram.byteOffset - 16;
       this.groups.push(this.rx.length);
       if (!this.options.silent) this.process(m, datagram.subarray(off, off + m.header.len));
-    }
-    if (this.options.blocking) {
-      const answers = Buffer.concat(this.rx.splice(0));
-      this.groups.length = 0;
-      if (answers.length > 0) queueMicrotask(() => this.receiver?.onDatagram(answers));
-      return Promise.resolve();
     }
     this.schedule();
     return Promise.resolve();
