@@ -50,11 +50,16 @@ async function saved(ns: IpvsNamespace): Promise<string[]> {
   return (await ns.ipvsadmOk('-S', '-n')).split('\n').filter((l) => l !== '');
 }
 
-describe('IpvsApi on the real kernel, cross-checked with ipvsadm', () => {
+// Both sockets: the daemon's event-driven one and the blocking one lvsadm uses (exchange-transport.ts).
+describe.each([
+  ['event-driven', {}],
+  ['blocking', { blocking: true }],
+] as const)('IpvsApi on the real kernel (%s socket), cross-checked with ipvsadm', (_socket, openOptions) => {
   let ns: IpvsNamespace;
 
   beforeAll(async () => {
     ns = await IpvsNamespace.create('client');
+    await ns.call('open', openOptions);
   });
   afterAll(async () => {
     await ns?.destroy();
