@@ -16,6 +16,8 @@
 // `received` (what had arrived before).
 #include <node_api.h>
 
+#include "napi_helpers.h"
+
 #include <errno.h>
 #include <linux/netlink.h>
 #include <stdint.h>
@@ -27,6 +29,10 @@
 #include <unistd.h>
 
 namespace {
+
+using lvsd_napi::getArgs;
+using lvsd_napi::getBytes;
+using lvsd_napi::throwType;
 
 struct Sock {
   int fd = -1;
@@ -43,11 +49,6 @@ void finalizeSock(napi_env, void* data, void*) {
   Sock* s = static_cast<Sock*>(data);
   closeSock(s);
   delete s;
-}
-
-napi_value throwType(napi_env env, const char* msg) {
-  napi_throw_type_error(env, nullptr, msg);
-  return nullptr;
 }
 
 // An Error for a failed system call, `syscall: strerror` with errno and syscall properties (and the extras of an
@@ -68,15 +69,6 @@ napi_value makeErrno(napi_env env, const char* syscall, int err) {
 napi_value throwErrno(napi_env env, const char* syscall, int err) {
   napi_throw(env, makeErrno(env, syscall, err));
   return nullptr;
-}
-
-bool getArgs(napi_env env, napi_callback_info info, size_t want, napi_value* argv) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < want) {
-    throwType(env, "missing arguments");
-    return false;
-  }
-  return true;
 }
 
 Sock* getSock(napi_env env, napi_value v) {
@@ -226,16 +218,9 @@ napi_value Exchange(napi_env env, napi_callback_info info) {
   if (!getArgs(env, info, 3, argv)) return nullptr;
   Sock* s = getSock(env, argv[0]);
   if (s == nullptr) return nullptr;
-  bool isTyped = false;
-  if (napi_is_typedarray(env, argv[1], &isTyped) != napi_ok || !isTyped) return throwType(env, "block: a Buffer expected");
-  napi_typedarray_type type;
   size_t blockLen = 0;
   void* blockData = nullptr;
-  napi_value arrayBuffer;
-  size_t byteOffset = 0;
-  if (napi_get_typedarray_info(env, argv[1], &type, &blockLen, &blockData, &arrayBuffer, &byteOffset) != napi_ok ||
-      type != napi_uint8_array)
-    return throwType(env, "block: a Buffer expected");
+  if (!getBytes(env, argv[1], &blockData, &blockLen)) return nullptr;
   bool whole = false;
   if (napi_get_value_bool(env, argv[2], &whole) != napi_ok) return throwType(env, "whole: a boolean expected");
   const uint8_t* block = static_cast<const uint8_t*>(blockData);
@@ -318,13 +303,12 @@ napi_value Close(napi_env env, napi_callback_info info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"open", nullptr, Open, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"exchange", nullptr, Exchange, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"close", nullptr, Close, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-  };
-  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  return exports;
+  return lvsd_napi::exportMethods(env, exports,
+                                  {
+                                      {"open", Open},
+                                      {"exchange", Exchange},
+                                      {"close", Close},
+                                  });
 }
 
 }  // namespace

@@ -19,6 +19,8 @@
 // reason. Every event but a paused HEAD ends the probe. Data events carry every byte read so far, as a latin1
 // string.
 #include <node_api.h>
+
+#include "napi_helpers.h"
 #include <uv.h>
 
 #include <arpa/inet.h>
@@ -35,6 +37,8 @@
 #include <vector>
 
 namespace {
+
+using lvsd_napi::throwType;
 
 enum Event { CONNECTED = 1, HEAD = 2, END = 3, TOO_BIG = 4, CONNECT_ERROR = 5, IO_ERROR = 6, TIMEOUT = 7, STATUS = 8 };
 
@@ -387,11 +391,6 @@ Prober* prober(napi_env env) {
   return static_cast<Prober*>(data);
 }
 
-napi_value throwType(napi_env env, const char* msg) {
-  napi_throw_type_error(env, nullptr, msg);
-  return nullptr;
-}
-
 bool parseAddress(napi_env env, napi_value v, int port, struct sockaddr_storage* ss, socklen_t* len) {
   char text[64];
   size_t n = 0;
@@ -595,15 +594,14 @@ napi_value Pending(napi_env env, napi_callback_info) {
 }
 
 napi_value Register(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"init", nullptr, Init, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"start", nullptr, Start, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"cancel", nullptr, Cancel, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"resume", nullptr, Resume, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"pending", nullptr, Pending, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-  };
-  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  return exports;
+  return lvsd_napi::exportMethods(env, exports,
+                                  {
+                                      {"init", Init},
+                                      {"start", Start},
+                                      {"cancel", Cancel},
+                                      {"resume", Resume},
+                                      {"pending", Pending},
+                                  });
 }
 
 }  // namespace

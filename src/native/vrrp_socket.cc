@@ -3,6 +3,8 @@
 // reads are driven by a uv_poll on the fd and delivered to a JS callback. A handle is an external: close() (or
 // garbage collection) stops the poll and closes the fd; the memory goes when both the poll and the external are gone.
 #include <node_api.h>
+
+#include "napi_helpers.h"
 #include <uv.h>
 
 #include <arpa/inet.h>
@@ -19,6 +21,10 @@
 #include <unistd.h>
 
 namespace {
+
+using lvsd_napi::getArgs;
+using lvsd_napi::getBytes;
+using lvsd_napi::throwType;
 
 struct Sock {
   int fd = -1;
@@ -99,21 +105,6 @@ napi_value throwErrno(napi_env env, const char* what, int err) {
   return nullptr;
 }
 
-napi_value throwType(napi_env env, const char* msg) {
-  napi_throw_type_error(env, nullptr, msg);
-  return nullptr;
-}
-
-bool getArgs(napi_env env, napi_callback_info info, size_t want, napi_value* argv) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return false;
-  if (argc < want) {
-    napi_throw_type_error(env, nullptr, "missing arguments");
-    return false;
-  }
-  return true;
-}
-
 Sock* getSock(napi_env env, napi_value v) {
   void* p = nullptr;
   napi_valuetype t;
@@ -136,25 +127,6 @@ bool getString(napi_env env, napi_value v, char* buf, size_t len) {
     return false;
   }
   return true;
-}
-
-bool getBytes(napi_env env, napi_value v, void** data, size_t* len) {
-  bool isBuf = false;
-  napi_is_buffer(env, v, &isBuf);
-  if (isBuf) return napi_get_buffer_info(env, v, data, len) == napi_ok;
-  bool isTa = false;
-  napi_is_typedarray(env, v, &isTa);
-  if (isTa) {
-    napi_typedarray_type type;
-    size_t length, offset;
-    napi_value ab;
-    if (napi_get_typedarray_info(env, v, &type, &length, data, &ab, &offset) == napi_ok && type == napi_uint8_array) {
-      *len = length;
-      return true;
-    }
-  }
-  napi_throw_type_error(env, nullptr, "expected a Uint8Array");
-  return false;
 }
 
 int32_t getInt(napi_env env, napi_value v) {
@@ -524,19 +496,18 @@ napi_value Close(napi_env env, napi_callback_info info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"ifInfo", nullptr, IfInfo, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"openVrrp", nullptr, OpenVrrp, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"membership", nullptr, Membership, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"sendTo", nullptr, SendTo, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"startReceive", nullptr, StartReceive, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"unref", nullptr, Unref, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"openPacket", nullptr, OpenPacket, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"sendFrame", nullptr, SendFrame, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"close", nullptr, Close, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-  };
-  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  return exports;
+  return lvsd_napi::exportMethods(env, exports,
+                                  {
+                                      {"ifInfo", IfInfo},
+                                      {"openVrrp", OpenVrrp},
+                                      {"membership", Membership},
+                                      {"sendTo", SendTo},
+                                      {"startReceive", StartReceive},
+                                      {"unref", Unref},
+                                      {"openPacket", OpenPacket},
+                                      {"sendFrame", SendFrame},
+                                      {"close", Close},
+                                  });
 }
 
 }  // namespace

@@ -137,15 +137,15 @@ describe('GenlClient: matching answers by sequence number', () => {
   });
 });
 
-describe('GenlClient: dumpFramed', () => {
-  /** Three dump requests framed end to end (payload: cmd 2 with the attribute value i). */
-  function block() {
-    const parts = [0, 1, 2].map((i) => buildMessage({ type: 0, flags: 0, seq: 0, pid: 0 }, payload(2, i)));
-    let end = 0;
-    const ends = Uint32Array.from(parts, (p) => (end += p.length));
-    return { buffer: Buffer.concat(parts), count: 3, ends, type: FAMILY, maxPayload: 12 };
-  }
+/** Three dump requests framed end to end (payload: cmd 2 with the attribute value i). */
+function block() {
+  const parts = [0, 1, 2].map((i) => buildMessage({ type: 0, flags: 0, seq: 0, pid: 0 }, payload(2, i)));
+  let end = 0;
+  const ends = Uint32Array.from(parts, (p) => (end += p.length));
+  return { buffer: Buffer.concat(parts), count: 3, ends, type: FAMILY, maxPayload: 12 };
+}
 
+describe('GenlClient: dumpFramed', () => {
   it('sends each dump once the previous one ended and hands every entry on in place', async () => {
     const t = new Scripted();
     const c = new GenlClient(t);
@@ -216,13 +216,6 @@ describe('GenlClient: dumpFramed', () => {
 });
 
 describe('GenlClient: dumpFramed over a blocking transport', () => {
-  function block() {
-    const parts = [0, 1, 2].map((i) => buildMessage({ type: 0, flags: 0, seq: 0, pid: 0 }, payload(2, i)));
-    let end = 0;
-    const ends = Uint32Array.from(parts, (p) => (end += p.length));
-    return { buffer: Buffer.concat(parts), count: 3, ends, type: FAMILY, maxPayload: 12 };
-  }
-
   /** A Scripted transport with exchangeEach: `answer(request, index)` gives each request's answers. */
   class Exchanging extends Scripted {
     blocks: Buffer[] = [];
