@@ -45,6 +45,7 @@ const requireHere = createRequire(import.meta.url);
 const netlinkRaw = requireHere.resolve('netlink/dist/raw.js');
 const netlinkAddon = requireHere('node-gyp-build').resolve(dirname(dirname(netlinkRaw)));
 const SOCKET_TRANSPORT_LOAD = "createRequire(import.meta.url)('netlink/dist/raw.js')";
+const BUNDLED_ADDON_DIR = 'const BUNDLED_ADDON_DIR: string | undefined = undefined;';
 const netlinkInBundle = {
   name: 'netlink-in-bundle',
   setup(b) {
@@ -52,6 +53,14 @@ const netlinkInBundle = {
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes(SOCKET_TRANSPORT_LOAD)) throw new Error(`${args.path}: "${SOCKET_TRANSPORT_LOAD}" not found`);
       return { contents: text.replace(SOCKET_TRANSPORT_LOAD, "require('netlink/dist/raw.js')"), loader: 'ts' };
+    });
+    // lvsd's own addons (netlink_exchange) from build/Release, found the same way (src/native/addon.ts).
+    b.onLoad({ filter: /src[\\/]native[\\/]addon\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(BUNDLED_ADDON_DIR)) throw new Error(`${args.path}: "${BUNDLED_ADDON_DIR}" not found`);
+      const fromBundle = relative(dirname(bundleFile), `${root}build/Release`);
+      const line = `const BUNDLED_ADDON_DIR: string | undefined = __dirname + ${JSON.stringify(`/${fromBundle}`)};`;
+      return { contents: text.replace(BUNDLED_ADDON_DIR, line), loader: 'ts' };
     });
     b.onResolve({ filter: /^netlink\/dist\/raw\.js$/ }, () => ({ path: netlinkRaw }));
     b.onResolve({ filter: /^node-gyp-build$/ }, (args) =>
