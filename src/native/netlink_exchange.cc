@@ -212,6 +212,37 @@ bool answersEnd(const uint8_t* datagram, size_t n, uint32_t seq, bool dump, bool
   return false;
 }
 
+// Reads datagrams from the kernel into `out` until one ends the answer to request `seq` (see answersEnd). Returns 0,
+// or the errno of the failed receive (ETIMEDOUT when SO_RCVTIMEO ran out).
+int readAnswer(int fd, Output* out, uint32_t seq, bool dump) {
+  for (;;) {
+    if (!out->reserve(readSize() + NLMSG_ALIGNTO)) return ENOMEM;
+    struct sockaddr_nl from;
+    struct iovec iov = {out->data + out->len, readSize()};
+    struct msghdr mh;
+    memset(&mh, 0, sizeof mh);
+    mh.msg_name = &from;
+    mh.msg_namelen = sizeof from;
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    ssize_t n = recvmsg(fd, &mh, MSG_TRUNC);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK ? ETIMEDOUT : errno;
+    }
+    // A datagram larger than a read is lost (cut short): an answer larger than the kernel's own datagrams.
+    if (static_cast<size_t>(n) > iov.iov_len || (mh.msg_flags & MSG_TRUNC) != 0) return EMSGSIZE;
+    if (from.nl_pid != 0) continue;  // not from the kernel: dropped
+    bool bad = false;
+    const bool done = answersEnd(out->data + out->len, static_cast<size_t>(n), seq, dump, &bad);
+    const size_t aligned = NLMSG_ALIGN(static_cast<size_t>(n));
+    memset(out->data + out->len + n, 0, aligned - static_cast<size_t>(n));
+    out->len += aligned;
+    if (bad) return EBADMSG;
+    if (done) return 0;
+  }
+}
+
 // exchange(handle, block, whole): see the top of the file.
 napi_value Exchange(napi_env env, napi_callback_info info) {
   napi_value argv[3];
@@ -225,8 +256,9 @@ napi_value Exchange(napi_env env, napi_callback_info info) {
   if (napi_get_value_bool(env, argv[2], &whole) != napi_ok) return throwType(env, "whole: a boolean expected");
   const uint8_t* block = static_cast<const uint8_t*>(blockData);
 
-  // Check the framing first: nothing is sent from a malformed block.
+  // Check the framing first: nothing is sent from a malformed block. Note where its last message starts.
   size_t off = 0;
+  size_t lastOff = 0;
   while (off < blockLen) {
     struct nlmsghdr h;
     if (blockLen - off < sizeof h) return throwType(env, "block: a truncated netlink header");
@@ -236,6 +268,7 @@ napi_value Exchange(napi_env env, napi_callback_info info) {
     bool last = whole ? next >= blockLen : true;
     if (last && (h.nlmsg_flags & (NLM_F_ACK | NLM_F_DUMP)) == 0)
       return throwType(env, "block: the last request of a datagram needs NLM_F_ACK or NLM_F_DUMP");
+    lastOff = off;
     off = next > blockLen ? blockLen : next;
   }
 
@@ -244,51 +277,21 @@ napi_value Exchange(napi_env env, napi_callback_info info) {
   memset(&kernel, 0, sizeof kernel);
   kernel.nl_family = AF_NETLINK;
   uint32_t index = 0;
-  off = 0;
-  while (off < blockLen) {
-    // The datagram to send: the whole block, or the next message.
-    size_t end = off;
+  for (off = 0; off < blockLen; index++) {
+    // The datagram to send and the request whose answer ends it: the whole block and its last message, or the next
+    // message alone.
     struct nlmsghdr last;
-    do {
-      memcpy(&last, block + end, sizeof last);
-      end += NLMSG_ALIGN(last.nlmsg_len);
-      if (end > blockLen) end = blockLen;
-    } while (whole && end < blockLen);
-    const bool dump = (last.nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+    memcpy(&last, block + (whole ? lastOff : off), sizeof last);
+    size_t end = whole ? blockLen : off + NLMSG_ALIGN(last.nlmsg_len);
+    if (end > blockLen) end = blockLen;
     ssize_t sent;
     do {
       sent = sendto(s->fd, block + off, end - off, 0, reinterpret_cast<struct sockaddr*>(&kernel), sizeof kernel);
     } while (sent < 0 && errno == EINTR);
     if (sent < 0) return throwExchange(env, "sendmsg", errno, index, &out);
-
-    for (bool done = false; !done;) {
-      if (!out.reserve(readSize() + NLMSG_ALIGNTO)) return throwExchange(env, "recvmsg", ENOMEM, index, &out);
-      struct sockaddr_nl from;
-      struct iovec iov = {out.data + out.len, readSize()};
-      struct msghdr mh;
-      memset(&mh, 0, sizeof mh);
-      mh.msg_name = &from;
-      mh.msg_namelen = sizeof from;
-      mh.msg_iov = &iov;
-      mh.msg_iovlen = 1;
-      ssize_t n = recvmsg(s->fd, &mh, MSG_TRUNC);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return throwExchange(env, "recvmsg", errno == EAGAIN || errno == EWOULDBLOCK ? ETIMEDOUT : errno, index, &out);
-      }
-      // A datagram larger than a read is lost (cut short): an answer larger than the kernel's own datagrams.
-      if (static_cast<size_t>(n) > iov.iov_len || (mh.msg_flags & MSG_TRUNC) != 0)
-        return throwExchange(env, "recvmsg", EMSGSIZE, index, &out);
-      if (from.nl_pid != 0) continue;  // not from the kernel: dropped
-      bool bad = false;
-      done = answersEnd(out.data + out.len, static_cast<size_t>(n), last.nlmsg_seq, dump, &bad);
-      const size_t aligned = NLMSG_ALIGN(static_cast<size_t>(n));
-      memset(out.data + out.len + n, 0, aligned - static_cast<size_t>(n));
-      out.len += aligned;
-      if (bad) return throwExchange(env, "recvmsg", EBADMSG, index, &out);
-    }
+    if (int err = readAnswer(s->fd, &out, last.nlmsg_seq, (last.nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP))
+      return throwExchange(env, "recvmsg", err, index, &out);
     off = end;
-    index++;
   }
   return toBuffer(env, &out);
 }

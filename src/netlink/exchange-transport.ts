@@ -55,9 +55,9 @@ export class ExchangeError extends TransportError {
 function toExchangeError(err: unknown): Error {
   const e = (err ?? {}) as ExchangeFailure;
   if (typeof e.errno !== 'number') return err instanceof Error ? err : new TransportError(0, String(err));
-  const base = TransportError.fromErrno(e.errno, typeof e.syscall === 'string' ? e.syscall : 'exchange');
+  const message = TransportError.errnoMessage(e.errno, typeof e.syscall === 'string' ? e.syscall : 'exchange');
   const received = Buffer.isBuffer(e.received) ? e.received : Buffer.alloc(0);
-  return new ExchangeError(e.errno, base.message, typeof e.index === 'number' ? e.index : 0, received, { cause: err });
+  return new ExchangeError(e.errno, message, typeof e.index === 'number' ? e.index : 0, received, { cause: err });
 }
 
 /** A netlink socket whose sends are answered synchronously (see the module notes). */
@@ -81,8 +81,9 @@ export class ExchangeTransport implements NetlinkTransport {
     try {
       opened = addon.open(options.protocol ?? 16, options.recvBufferSize ?? 4 << 20, options.timeoutMs ?? 30_000);
     } catch (err) {
-      const e = toExchangeError(err);
-      throw e instanceof TransportError ? new TransportError(e.errno, `cannot open a netlink socket: ${e.message}`, { cause: err }) : e;
+      const e = (err ?? {}) as ExchangeFailure;
+      if (typeof e.errno !== 'number') throw err;
+      throw TransportError.fromErrno(e.errno, `cannot open a netlink socket: ${String(e.syscall)}`, err);
     }
     return new ExchangeTransport(addon, opened[0], opened[1], opened[2]);
   }

@@ -314,10 +314,7 @@ export class GenlClient {
       return Promise.reject(new TransportError(ERRNO.EBUSY, 'sendFramed: the netlink client is busy'));
     }
     if (req.count === 0) return Promise.resolve([]);
-    // A contiguous range of sequence numbers (nothing else is in flight), not wrapping through 0.
-    let seqBase = this.nextSeq;
-    if (seqBase === 0 || seqBase + req.count > 0xffffffff) seqBase = 1;
-    this.nextSeq = (seqBase + req.count) >>> 0;
+    const seqBase = this.seqRange(req.count);
     const cost = Math.max(ACK_COST, 1024 + 2 * (16 + req.maxPayload));
     const limit = Math.max(1, Math.min(this.window, Math.floor(this.budget / cost)));
     return new Promise((resolve) => {
@@ -342,14 +339,9 @@ export class GenlClient {
       let last = first;
       const maxEnd = start + this.maxDatagram;
       while (last + 1 < req.count && last + 1 - f.settled < f.limit && req.ends[last + 1]! <= maxEnd) last++;
-      const buf = req.buffer;
-      const portId = this.transport.portId;
       let off = start;
       for (let i = first; i <= last; i++) {
-        writeU16(buf, req.type, off + 4);
-        writeU16(buf, i === last ? flags | NLM_F.ACK : flags, off + 6);
-        writeU32(buf, f.seqBase + i, off + 8);
-        writeU32(buf, portId, off + 12);
+        this.frameHeader(req, off, i === last ? flags | NLM_F.ACK : flags, f.seqBase + i);
         off = req.ends[i]!;
       }
       f.sent = last + 1;
@@ -358,7 +350,7 @@ export class GenlClient {
       this.stats.messagesSent += last + 1 - first;
       this.stats.maxInFlight = Math.max(this.stats.maxInFlight, f.sent - f.settled);
       this.armTimer();
-      this.transport.send(buf.subarray(start, off)).catch((e: unknown) => {
+      this.transport.send(req.buffer.subarray(start, off)).catch((e: unknown) => {
         this.failFramed(e instanceof Error ? e : new TransportError(0, String(e)));
       });
     }
@@ -428,7 +420,7 @@ export class GenlClient {
       const d: DumpState = { req, onEntry, index: 0, seq: 0, exchanged: false, resolve };
       this.dumping = d;
       if (this.transport.exchangeEach !== undefined) {
-        this.exchangeDumps(d, this.transport.exchangeEach.bind(this.transport));
+        this.exchangeDumps(d);
         return;
       }
       this.setBusy();
@@ -440,20 +432,12 @@ export class GenlClient {
    * dumpFramed over a blocking transport: every dump framed with consecutive sequence numbers, all
    * run in one exchange, and the answers walked as if they had come one datagram at a time.
    */
-  private exchangeDumps(d: DumpState, exchangeEach: (block: Buffer) => Buffer): void {
+  private exchangeDumps(d: DumpState): void {
     const { req } = d;
-    // A contiguous range of sequence numbers (nothing else is in flight), not wrapping through 0.
-    let seqBase = this.nextSeq;
-    if (seqBase === 0 || seqBase + req.count > 0xffffffff) seqBase = 1;
-    this.nextSeq = (seqBase + req.count) >>> 0;
-    const buf = req.buffer;
-    const portId = this.transport.portId;
+    const seqBase = this.seqRange(req.count);
     let off = 0;
     for (let i = 0; i < req.count; i++) {
-      writeU16(buf, req.type, off + 4);
-      writeU16(buf, NLM_F.REQUEST | NLM_F.ACK | NLM_F.DUMP, off + 6);
-      writeU32(buf, seqBase + i, off + 8);
-      writeU32(buf, portId, off + 12);
+      this.frameHeader(req, off, NLM_F.REQUEST | NLM_F.ACK | NLM_F.DUMP, seqBase + i);
       off = req.ends[i]!;
     }
     d.exchanged = true;
@@ -463,7 +447,7 @@ export class GenlClient {
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, 1);
     let answers: Buffer;
     try {
-      answers = exchangeEach(buf.subarray(0, off));
+      answers = this.transport.exchangeEach!(req.buffer.subarray(0, off));
     } catch (e) {
       const received = (e as { received?: unknown }).received;
       if (Buffer.isBuffer(received) && received.length > 0) this.onDumpDatagram(d, received);
@@ -484,16 +468,12 @@ export class GenlClient {
     if (seq === 0) seq = 1;
     this.nextSeq = (seq + 1) >>> 0;
     d.seq = seq;
-    const buf = req.buffer;
-    writeU16(buf, req.type, start + 4);
-    writeU16(buf, NLM_F.REQUEST | NLM_F.ACK | NLM_F.DUMP, start + 6);
-    writeU32(buf, seq, start + 8);
-    writeU32(buf, this.transport.portId, start + 12);
+    this.frameHeader(req, start, NLM_F.REQUEST | NLM_F.ACK | NLM_F.DUMP, seq);
     this.stats.datagramsSent++;
     this.stats.messagesSent++;
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, 1);
     this.armTimer();
-    this.transport.send(buf.subarray(start, end)).catch((e: unknown) => {
+    this.transport.send(req.buffer.subarray(start, end)).catch((e: unknown) => {
       if (this.dumping === d && d.seq === seq)
         this.endDump(d, { index: d.index, error: e instanceof Error ? e : new TransportError(0, String(e)) });
     });
@@ -536,6 +516,26 @@ export class GenlClient {
       }
       off += (len + 3) & ~3;
     }
+  }
+
+  /**
+   * The first of `count` consecutive sequence numbers for a framed block (nothing else is in
+   * flight then), not wrapping through 0.
+   */
+  private seqRange(count: number): number {
+    let seqBase = this.nextSeq;
+    if (seqBase === 0 || seqBase + count > 0xffffffff) seqBase = 1;
+    this.nextSeq = (seqBase + count) >>> 0;
+    return seqBase;
+  }
+
+  /** Completes the header of the framed message at `off` of `req.buffer`: type, `flags`, `seq`, our port id. */
+  private frameHeader(req: FramedRequests, off: number, flags: number, seq: number): void {
+    const buf = req.buffer;
+    writeU16(buf, req.type, off + 4);
+    writeU16(buf, flags, off + 6);
+    writeU32(buf, seq, off + 8);
+    writeU32(buf, this.transport.portId, off + 12);
   }
 
   private endDump(d: DumpState, failure: FramedFailure | undefined): void {

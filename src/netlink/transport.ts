@@ -35,7 +35,8 @@ export interface NetlinkTransport {
   /**
    * A blocking transport's batch of dumps (or acknowledged requests): runs the framed messages of
    * `block` one after the other, each sent once the previous one is answered in full, and returns
-   * every answer, as received datagrams end to end. GenlClient.dumpFramed uses it when present.
+   * every answer, as received datagrams end to end. A failure may carry what had arrived before it
+   * as `received` (a Buffer of the same form). GenlClient.dumpFramed uses it when present.
    */
   exchangeEach?(block: Buffer): Buffer;
   /** Closes the socket; pending sends are discarded. Idempotent. */
@@ -55,6 +56,11 @@ export class TransportError extends LvsdError {
 
   /** Builds the error of a failed system call, e.g. `recvmsg: No buffer space available (ENOBUFS)`. */
   static fromErrno(errno: number, what: string, cause?: unknown): TransportError {
-    return new TransportError(errno, `${what}: ${strerror(errno)} (${errnoName(errno)})`, { cause });
+    return new TransportError(errno, TransportError.errnoMessage(errno, what), { cause });
+  }
+
+  /** The message of {@link fromErrno}, for subclasses. */
+  static errnoMessage(errno: number, what: string): string {
+    return `${what}: ${strerror(errno)} (${errnoName(errno)})`;
   }
 }

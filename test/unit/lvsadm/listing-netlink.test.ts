@@ -39,21 +39,17 @@ const TABLE = [
 
 describe('listings through the netlink client', () => {
   it('print the same with the undecoded paths as with the general one', async () => {
-    const k = new FakeKernel({ dumpChunk: 2 });
     // The fake kernel is its own transport: each run's client closes it, the next one reopens it.
-    const open = () => {
+    const opener = (k: FakeKernel) => () => {
       k.closed = false;
       return openIpvs({ transport: k });
     };
-    const restored = await run(['-R'], { stdin: TABLE, ipvs: open });
-    expect(restored).toEqual({ status: 0, stdout: '', stderr: '' });
+    const open = opener(new FakeKernel({ dumpChunk: 2 }));
     // The same table in a fake of the blocking socket lvsadm uses (all dumps in one exchange).
-    const b = new FakeKernel({ dumpChunk: 2, blocking: true });
-    const openBlocking = () => {
-      b.closed = false;
-      return openIpvs({ transport: b });
-    };
-    expect(await run(['-R'], { stdin: TABLE, ipvs: openBlocking })).toEqual({ status: 0, stdout: '', stderr: '' });
+    const openBlocking = opener(new FakeKernel({ dumpChunk: 2, blocking: true }));
+    for (const ipvs of [open, openBlocking]) {
+      expect(await run(['-R'], { stdin: TABLE, ipvs })).toEqual({ status: 0, stdout: '', stderr: '' });
+    }
     for (const args of [
       ['-L', '-n'],
       ['-S', '-n'],
