@@ -28,6 +28,8 @@ declare -A wanted=(
   [cc]=gcc
   [/usr/include/stdio.h]=libc6-dev
   [openssl]=openssl
+  [socat]=socat
+  [sysctl]=procps
 )
 missing=()
 for need in "${!wanted[@]}"; do

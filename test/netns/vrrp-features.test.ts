@@ -62,7 +62,7 @@ describe('lvsd run features', () => {
   const daemons: Daemon[] = [];
 
   beforeAll(async () => {
-    requireVrrpPrerequisites(['nft']);
+    requireVrrpPrerequisites(['nft', 'socat']);
     dir = mkdtempSync(join(tmpdir(), 'lvsd-features-'));
     lab = await NetnsLab.up({ realServers: 1 });
   });
