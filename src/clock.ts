@@ -2,7 +2,7 @@
  * Time and chance, injectable: everything that schedules takes a `Clock` (and, when it jitters, a `Random`), so
  * timing logic is unit-tested exactly with `FakeClock` and a seeded `Random` instead of waiting for real time.
  */
-import { type HeapItem, TimerHeap } from './health/heap.js';
+import { type HeapItem, TimerHeap } from './timer-heap.js';
 
 /** An opaque timer handle. */
 export type TimerHandle = { readonly __timer: unique symbol };

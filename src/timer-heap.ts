@@ -1,7 +1,8 @@
 /**
  * An indexed binary min-heap of timed items, ordered by `at` and then by insertion (first pushed, first out), so
  * items due at the same instant come out in the order they were scheduled. Each item remembers its slot, which
- * makes `remove` O(log n): the scheduler uses it to cancel a check without leaving stale entries behind.
+ * makes `remove` O(log n): the check scheduler cancels a check, and the fake clock a timer, without leaving stale
+ * entries behind.
  */
 
 /** Something that is due at a time. `heapIndex` is owned by the heap: -1 while the item is not in one. */
