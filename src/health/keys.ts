@@ -6,7 +6,7 @@
  */
 import type { CheckTarget } from '../../checks/checker.js';
 import type { ResolvedCheck, ResolvedRealServer, ResolvedVirtualServer } from '../config/model.js';
-import { formatEndpoint } from '../config/ip.js';
+import { formatEndpoint } from '../ip.js';
 
 /** The virtual server's service identity, e.g. `tcp:192.0.2.10:80` or `fwmark:ipv4:1`. */
 export function virtualServerKey(vs: ResolvedVirtualServer): string {

@@ -4,8 +4,7 @@
  * not wait for, or fail, duplicate address detection). No dumps: every request is one address, so replies stay small.
  */
 import { type RtNetlinkSocket, createRtNetlink } from 'netlink';
-import { addrBytes } from '../vrrp/addr.js';
-import type { Family } from '../vrrp/addr.js';
+import { addrBytes, type Family } from '../ip.js';
 
 const AF_INET = 2;
 const AF_INET6 = 10;

@@ -1,22 +1,15 @@
 /**
- * IP addresses as VRRP carries them: 4 or 16 bytes in network order. Text is parsed strictly by the config's parser
- * (so an address here compares equal, as text, to the same address in the config model), and bytes are printed in
- * that same canonical form.
+ * IP addresses as VRRP carries them: 4 or 16 bytes in network order. Text is parsed strictly by the parser the config
+ * model uses (src/ip.ts), so an address here compares equal, as text, to the same address in the model, and bytes are
+ * printed in that same canonical form.
  */
-import { type Family, parseIp } from '../config/ip.js';
+import { addrBytes, type Family, parseIp } from '../ip.js';
 
-export type { Family };
+export { addrBytes, type Family };
 
 /** Bytes per address of a family. */
 export function addrLen(family: Family): 4 | 16 {
   return family === 'ipv4' ? 4 : 16;
-}
-
-/** The bytes of an address of `family`; undefined when `text` is not one. */
-export function addrBytes(text: string, family?: Family): Uint8Array | undefined {
-  const ip = parseIp(text);
-  if (ip === undefined || (family !== undefined && ip.family !== family)) return undefined;
-  return ip.bytes;
 }
 
 /** The family of an address text, if it is one. */
@@ -30,7 +23,7 @@ export function addrText(bytes: Uint8Array): string {
   if (bytes.length !== 16) throw new RangeError(`an address has 4 or 16 bytes, not ${bytes.length}`);
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((((bytes[i] as number) << 8) | (bytes[i + 1] as number)).toString(16));
-  // Let the config's parser compress it, so both spell every address the same way.
+  // Let the shared parser compress it, so both spell every address the same way.
   const ip = parseIp(groups.join(':'));
   if (ip === undefined) throw new RangeError('unprintable IPv6 address');
   return ip.text;

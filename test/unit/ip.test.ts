@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEndpoint, isMulticast, parseHostPort, parseIp, parseIpPrefix } from '../../../src/config/ip.js';
-import { closest, editDistance } from '../../../src/config/suggest.js';
-import { formatPath } from '../../../src/config/path.js';
+import { addrBytes, formatEndpoint, isMulticast, parseHostPort, parseIp, parseIpPrefix } from '../../src/ip.js';
 
 describe('parseIp', () => {
   it.each([
@@ -47,6 +45,13 @@ describe('parseIp', () => {
     expect(isMulticast(parseIp('192.0.2.1') as never)).toBe(false);
   });
 
+  it('gives the bytes of an address, of the family asked for', () => {
+    expect(addrBytes('192.0.2.1')).toEqual(Uint8Array.of(192, 0, 2, 1));
+    expect(addrBytes('::1', 'ipv6')).toEqual(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1));
+    expect(addrBytes('192.0.2.1', 'ipv6')).toBeUndefined();
+    expect(addrBytes('192.0.2.01')).toBeUndefined();
+  });
+
   it('parses listen addresses and formats endpoints', () => {
     expect(parseHostPort('127.0.0.1:9712')).toEqual({ host: '127.0.0.1', port: 9712 });
     expect(parseHostPort('[::1]:9712')).toEqual({ host: '::1', port: 9712 });
@@ -55,20 +60,5 @@ describe('parseIp', () => {
     }
     expect(formatEndpoint('192.0.2.1', 80)).toBe('192.0.2.1:80');
     expect(formatEndpoint('2001:db8::1', 80)).toBe('[2001:db8::1]:80');
-  });
-});
-
-describe('suggestions and paths', () => {
-  it('suggests close keys only', () => {
-    expect(editDistance('dealy_loop', 'delay_loop')).toBe(1);
-    expect(closest('delay_lop', ['delay_loop', 'retry'])).toBe('delay_loop');
-    expect(closest('Priority', ['priority', 'state'])).toBe('priority');
-    expect(closest('foo', ['delay_loop', 'retry'])).toBeUndefined();
-  });
-
-  it('formats paths', () => {
-    expect(formatPath([])).toBe('(root)');
-    expect(formatPath(['virtual_servers', 2, 'real_servers', 0, 'port'])).toBe('virtual_servers[2].real_servers[0].port');
-    expect(formatPath(['nodes', 'lvs1.example.com', 'router_id'])).toBe('nodes["lvs1.example.com"].router_id');
   });
 });
