@@ -3,16 +3,17 @@
  * real IPVS client (src/ipvs/netlink-client.ts) whose transport is the fake kernel of the unit
  * tests. It shows where lvsadm's own CPU goes (parsing, encoding, decoding, formatting); the
  * fake kernel's share shows up under test/unit/ipvs-client/fake-kernel.ts in a profile.
- * Not part of the test suite; the real benchmark is `npm run bench -- ipvs` (kernel lab).
+ * Not part of the test suite (it lives beside the tests because it runs on their fake kernel); the real benchmark
+ * is `npm run bench -- ipvs` (kernel lab).
  *
- *   npx vite-node scripts/bench/ipvs-profile.ts -- [--services 1000] [--dests 10] [--rounds 3]
+ *   npx vite-node test/profile/ipvs-profile.ts -- [--services 1000] [--dests 10] [--rounds 3]
  *   (or bundle it with esbuild and run `node --cpu-prof` on the bundle)
  */
+import { restoreInput } from '../../scripts/bench/ipvs-input.mjs';
 import { openIpvs } from '../../src/ipvs/netlink-client.js';
 import { runLvsadm } from '../../src/lvsadm/run.js';
 import { systemResolver } from '../../src/lvsadm/system-resolver.js';
-import { FakeKernel } from '../../test/unit/ipvs-client/fake-kernel.js';
-import { restoreInput } from './ipvs-input.mjs';
+import { FakeKernel } from '../unit/ipvs-client/fake-kernel.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
