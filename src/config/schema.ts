@@ -498,6 +498,11 @@ const VirtualServerSchema = obj(
     omega: bool().default(false).describe('Run notify_down for live servers when the service is removed.'),
     inhibit_on_failure: bool().default(false).describe('Default for real servers.'),
     ha_suspend: bool().default(false).describe('Suspend checks while this node does not hold the address.'),
+    drain_timeout: seconds(86400)
+      .default(0)
+      .describe(
+        'Seconds a real server removed from the configuration stays with weight 0 while it has active connections; 0 = removed at once.',
+      ),
     sorry_server: SorryServerSchema.optional(),
     delay_loop: timingFields.delay_loop.default(TIMING_DEFAULTS.delay_loop),
     connect_timeout: timingFields.connect_timeout.default(TIMING_DEFAULTS.connect_timeout),
@@ -658,7 +663,10 @@ const VrrpSyncGroupSchema = obj(
 // Daemon-wide sections
 // ---------------------------------------------------------------------------------------------------------------
 
-const syncDaemonState = () => oneOf(['master', 'backup', 'auto']).describe('auto: master while the followed instance or group is MASTER.');
+const syncDaemonState = () =>
+  oneOf(['master', 'backup', 'both', 'auto']).describe(
+    'auto: the backup daemon always, the master daemon while the followed instance or group is MASTER; both: both daemons always.',
+  );
 
 const LvsSyncDaemonSchema = obj(
   {
@@ -688,6 +696,9 @@ const GlobalSchema = obj(
       .describe('Default user (from /etc/passwd) for vrrp_scripts, notify programs and exec checks (default: the daemon user).'),
     vrrp_mcast_group4: ipText('an IPv4 multicast address', { family: 'ipv4', multicast: true }).default('224.0.0.18'),
     vrrp_mcast_group6: ipText('an IPv6 multicast address', { family: 'ipv6', multicast: true }).default('ff02::12'),
+    ipvs_resync_interval: posSeconds(3600)
+      .default(10)
+      .describe('Seconds between full comparisons of the kernel IPVS table with the configuration (repairs changes made behind lvsd).'),
   },
   'a global mapping',
 );

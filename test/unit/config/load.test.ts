@@ -73,7 +73,7 @@ describe('loadConfig', () => {
     expect([e.file, e.path, e.message]).toEqual([
       'x.yaml',
       'global.foo',
-      "unknown key 'foo'; expected one of: router_id, script_user, vrrp_mcast_group4, vrrp_mcast_group6",
+      "unknown key 'foo'; expected one of: router_id, script_user, vrrp_mcast_group4, vrrp_mcast_group6, ipvs_resync_interval",
     ]);
     expect(String(e)).toBe(formatConfigError(e));
   });
@@ -128,7 +128,7 @@ virtual_servers:
 
   it('strips a byte order mark and counts columns from the first character', () => {
     expect(errorsOf('\uFEFFglobal:\n  bad: 1\n')).toEqual([
-      "t.yaml:2:3: global.bad: unknown key 'bad'; expected one of: router_id, script_user, vrrp_mcast_group4, vrrp_mcast_group6",
+      "t.yaml:2:3: global.bad: unknown key 'bad'; expected one of: router_id, script_user, vrrp_mcast_group4, vrrp_mcast_group6, ipvs_resync_interval",
     ]);
   });
 });
