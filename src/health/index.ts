@@ -27,4 +27,4 @@ export {
   type VirtualServerEvent,
   VirtualServerHealth,
 } from './virtual-server.js';
-export type { Logger } from './logger.js';
+export type { Logger } from '../logger.js';

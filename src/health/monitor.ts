@@ -20,7 +20,7 @@
 import type { Checker } from '../../checks/checker.js';
 import type { ResolvedCheck, ResolvedRealServer, ResolvedVirtualServer } from '../config/model.js';
 import { checkIds, checkTarget, endpointName, realServerKey, stableStringify, virtualServerKey } from './keys.js';
-import { type Logger, silentLogger } from './logger.js';
+import { type Logger, silentLogger } from '../logger.js';
 import { checkParams } from './params.js';
 import { type CheckVerdict, type RealServerEvent, RealServerHealth } from './realserver.js';
 import { type CheckEvent, CheckScheduler, type ScheduledCheck, type SchedulerOptions } from './scheduler.js';

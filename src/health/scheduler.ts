@@ -42,7 +42,7 @@
 import type { Checker, CheckResult, CheckTarget, ProbeDone } from '../../checks/checker.js';
 import { type Clock, type Random, systemClock, systemRandom, type TimerHandle } from '../clock.js';
 import { type HeapItem, TimerHeap } from '../timer-heap.js';
-import { type Logger, silentLogger } from './logger.js';
+import { type Logger, silentLogger } from '../logger.js';
 import type { CheckParams } from './params.js';
 import { type CheckState, type CheckTransition, initialCheckState, step, warmupDelay } from './state.js';
 

@@ -5,16 +5,15 @@
  * The driver's calls are synchronous; address changes and announcements are asynchronous, so they run in order on
  * one queue (a GARP burst goes out after the addresses it announces are in place). `idle()` waits for the queue.
  */
+import type { Logger } from '../../logger.js';
 import type { AddressManager, IfAddress } from '../../rtnl/addresses.js';
 import type { GarpReason, VrrpStateName } from '../state-machine.js';
 import type { VrrpIo } from '../instance.js';
 import type { AcceptFilter } from './accept-filter.js';
-import { ICMPV6_PROTOCOL } from './constants.js';
-import { ALL_NODES6, garpFrame, unsolicitedNa } from './garp.js';
-import { type NativeHandle, vrrpNative } from './native.js';
+import { type Announcer, NativeAnnouncer } from './announcer.js';
+import { vrrpNative } from './native.js';
 import { type ScriptCredentials, runNotify } from './run-as.js';
 import type { VrrpTransport } from './transport.js';
-import { addrBytes } from '../addr.js';
 
 /** A virtual address and the interface it goes on. */
 export interface VipSpec extends Omit<IfAddress, 'ifindex'> {
@@ -31,21 +30,16 @@ export interface NotifyCommands {
   readonly any?: readonly string[] | undefined;
 }
 
-export interface IoLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
 export interface InstanceIoOptions {
   readonly name: string;
   readonly vrid: number;
   readonly transport: VrrpTransport;
-  readonly addresses: AddressManager;
+  /** Adds and removes the addresses (an `AddressManager`). */
+  readonly addresses: Pick<AddressManager, 'add' | 'remove'>;
   /** Addresses added when master (virtual_ipaddress, then virtual_ipaddress_excluded). */
   readonly vips: readonly VipSpec[];
   readonly notify: NotifyCommands;
-  readonly log: IoLogger;
+  readonly log: Logger;
   /** Runs a notify command; default: spawn it detached from our stdio, as `scriptUser`. */
   readonly runCommand?: (argv: readonly string[]) => void;
   /** Who notify commands run as (keepalived global script_user); default: the daemon's user. */
@@ -54,9 +48,11 @@ export interface InstanceIoOptions {
    * Accept_Mode off: the filter that drops traffic to the addresses while they are held without accept. Without
    * one, accept off is not enforced.
    */
-  readonly acceptFilter?: AcceptFilter;
+  readonly acceptFilter?: Pick<AcceptFilter, 'set' | 'clear'>;
   /** Looks an interface up; default: the native addon's (ioctl). */
   readonly ifInfo?: (dev: string) => { index: number; mac: Buffer };
+  /** Sends the gratuitous ARPs / NAs (closed by `close`); default: a `NativeAnnouncer`. */
+  readonly announcer?: Announcer;
 }
 
 const KEEPALIVED_STATE: Record<VrrpStateName, string> = {
@@ -70,12 +66,20 @@ const KEEPALIVED_STATE: Record<VrrpStateName, string> = {
 export class InstanceIo implements VrrpIo {
   #queue: Promise<void> = Promise.resolve();
   readonly #ifs = new Map<string, { index: number; mac: Buffer }>();
-  #packet: Map<number, NativeHandle> | undefined;
-  #icmp6: Map<string, NativeHandle> | undefined;
+  readonly #announcer: Announcer;
+  #notify: NotifyCommands;
   /** GARP / NA messages sent, for tests and status. */
   gratuitousSent = 0;
 
-  constructor(readonly opts: InstanceIoOptions) {}
+  constructor(readonly opts: InstanceIoOptions) {
+    this.#announcer = opts.announcer ?? new NativeAnnouncer();
+    this.#notify = opts.notify;
+  }
+
+  /** Replaces the notify commands (a config reload that changed only them). */
+  setNotify(notify: NotifyCommands): void {
+    this.#notify = notify;
+  }
 
   #if(dev: string): { index: number; mac: Buffer } {
     let i = this.#ifs.get(dev);
@@ -139,31 +143,13 @@ export class InstanceIo implements VrrpIo {
   }
 
   #announce(v: VipSpec): void {
-    const n = vrrpNative();
-    const { index, mac } = this.#if(v.dev);
-    if (v.family === 'ipv4') {
-      this.#packet ??= new Map();
-      let h = this.#packet.get(index);
-      if (h === undefined) {
-        h = n.openPacket(index);
-        this.#packet.set(index, h);
-      }
-      n.sendFrame(h, index, garpFrame(mac, v.address));
-    } else {
-      this.#icmp6 ??= new Map();
-      let h = this.#icmp6.get(v.dev);
-      if (h === undefined) {
-        h = n.openVrrp(6, v.dev, ICMPV6_PROTOCOL);
-        this.#icmp6.set(v.dev, h);
-      }
-      n.sendTo(h, addrBytes(ALL_NODES6, 'ipv6') as Uint8Array, null, index, unsolicitedNa(mac, v.address));
-    }
+    this.#announcer.announce(v, this.#if(v.dev));
     this.gratuitousSent++;
   }
 
   notify(change: { readonly from: VrrpStateName; readonly to: VrrpStateName; readonly priority: number }): void {
     const run = this.opts.runCommand ?? ((argv: readonly string[]) => runNotify(argv, this.opts.scriptUser, this.opts.log));
-    const n = this.opts.notify;
+    const n = this.#notify;
     const state = KEEPALIVED_STATE[change.to];
     if (state === KEEPALIVED_STATE[change.from]) return;
     const specific = change.to === 'master' ? n.master : change.to === 'backup' ? n.backup : change.to === 'fault' ? n.fault : n.stop;
@@ -173,10 +159,6 @@ export class InstanceIo implements VrrpIo {
 
   /** Closes the announcement sockets (the transport and address manager belong to the caller). */
   close(): void {
-    const n = this.#packet !== undefined || this.#icmp6 !== undefined ? vrrpNative() : undefined;
-    for (const h of this.#packet?.values() ?? []) n?.close(h);
-    for (const h of this.#icmp6?.values() ?? []) n?.close(h);
-    this.#packet = undefined;
-    this.#icmp6 = undefined;
+    this.#announcer.close();
   }
 }

@@ -10,6 +10,7 @@
  */
 import { type ChildProcess, type SpawnOptions, spawn as nodeSpawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { Logger } from '../../logger.js';
 
 /** The identity a script runs with. */
 export interface ScriptCredentials {
@@ -113,13 +114,8 @@ export function runCheckScript(
   });
 }
 
-/** What a detached notify run reports. */
-export interface NotifyLogger {
-  warn(obj: object, msg: string): void;
-}
-
 /** Runs a notify program without waiting for it; failures to start or non-zero exits are logged. */
-export function runNotify(argv: readonly string[], creds: ScriptCredentials | undefined, log: NotifyLogger, spawn?: SpawnFn): void {
+export function runNotify(argv: readonly string[], creds: ScriptCredentials | undefined, log: Logger, spawn?: SpawnFn): void {
   let child: ChildProcess | undefined;
   try {
     child = spawnAs(argv, creds, { stdio: 'ignore' }, spawn);

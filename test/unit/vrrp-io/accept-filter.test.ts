@@ -1,5 +1,6 @@
 /** Accept_Mode off: the nftables table kept by AcceptFilter, and when InstanceIo asks for it. */
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/logger.js';
 import type { AddressManager, IfAddress } from '../../../src/rtnl/addresses.js';
 import { AcceptFilter, filterScript } from '../../../src/vrrp/io/accept-filter.js';
 import { InstanceIo } from '../../../src/vrrp/io/instance-io.js';
@@ -117,7 +118,7 @@ describe('InstanceIo with accept off', () => {
         { address: '2001:db8::10', prefix: 64, family: 'ipv6', dev: 'eth0' },
       ],
       ifInfo: () => ({ index: 2, mac: Buffer.alloc(6) }),
-      log: { info: () => {}, warn: () => {}, error: (o, m) => ops.push(`error ${m} ${JSON.stringify(o)}`) },
+      log: { ...silentLogger, error: (o, m) => ops.push(`error ${m} ${JSON.stringify(o)}`) },
       notify: {},
       acceptFilter: filter,
     });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type Logger, silentLogger } from '../../../src/logger.js';
 import type { AddressManager, IfAddress } from '../../../src/rtnl/addresses.js';
 import { InstanceIo } from '../../../src/vrrp/io/instance-io.js';
 import type { VrrpTransport } from '../../../src/vrrp/io/transport.js';
@@ -20,7 +21,7 @@ function setup() {
     },
     close: () => {},
   } as unknown as AddressManager;
-  const log = { info: () => {}, warn: () => {}, error: (o: object, m: string) => ops.push(`error ${m} ${JSON.stringify(o)}`) };
+  const log: Logger = { ...silentLogger, error: (o, m) => ops.push(`error ${m} ${JSON.stringify(o)}`) };
   const io = new InstanceIo({
     name: 'VI_1',
     vrid: 51,

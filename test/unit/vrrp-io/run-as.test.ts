@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { type Logger, silentLogger } from '../../../src/logger.js';
 import {
   UserResolver,
   credentialOptions,
@@ -111,7 +112,7 @@ describe('spawning as a user', () => {
     const self = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
     const other = { user: 'x', uid: self.uid + 1, gid: self.gid };
     const warnings: string[] = [];
-    const log = { warn: (_o: object, m: string) => warnings.push(m) };
+    const log: Logger = { ...silentLogger, warn: (_o, m) => warnings.push(m) };
     const f = fakeSpawn(1);
     runNotify(['/bin/notify', 'MASTER'], other, log, f.spawn);
     expect(f.calls[0]).toMatchObject({ cmd: '/bin/notify', args: ['MASTER'], options: { uid: self.uid + 1, gid: self.gid, shell: false } });
