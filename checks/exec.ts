@@ -17,10 +17,10 @@
  *   LVSD_CHECK_ADDRESS and LVSD_CHECK_PORT (the real server probed). The working directory is `/`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { lookupAccount, type PasswdEntry } from '../src/passwd.js';
 import { BoundedOutput, DEFAULT_OUTPUT_LIMIT } from './bounded-output.js';
 import { type Budget, startBudget } from './budget.js';
 import type { Checker, CheckResult, CheckTarget } from './checker.js';
-import { lookupUser, type UserAccount } from './exec-user.js';
 import { down, up } from './outcome.js';
 
 /** The config fields an exec check uses (timeout in seconds). */
@@ -59,11 +59,11 @@ export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-type Credentials = { uid?: number; gid?: number; account?: UserAccount } | CheckResult;
+type Credentials = { uid?: number; gid?: number; account?: PasswdEntry } | CheckResult;
 
 async function credentials(user: string | undefined): Promise<Credentials> {
   if (user === undefined) return {};
-  const account = await lookupUser(user);
+  const account = await lookupAccount(user);
   if (!account) return down('USER', `no such user ${user}`);
   const self = process.getuid?.();
   if (self === 0) return { uid: account.uid, gid: account.gid, account };

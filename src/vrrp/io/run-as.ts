@@ -1,16 +1,18 @@
 /**
  * Running notify programs and vrrp_script checks as a configured user (keepalived `script_user` and a script's
- * `user`): the name is looked up in /etc/passwd, the child gets the user's uid and primary gid (Node's spawn then
- * clears the supplementary groups, as keepalived's setgroups(1, &gid) does) and runs in `/`. Everything is spawned
- * with argv, never through a shell.
+ * `user`): the name is looked up in /etc/passwd (src/passwd.ts), the child gets the user's uid and primary gid
+ * (Node's spawn then clears the supplementary groups, as keepalived's setgroups(1, &gid) does) and runs in `/`.
+ * Everything is spawned with argv, never through a shell.
  *
  * As keepalived, a user that is the daemon's own is not switched to (no setuid needed), and without a configured
  * user the scripts run as the daemon's user (keepalived would first try a `keepalived_script` user; lvsd does not,
  * and `lvsd run` warns when that means root).
  */
 import { type ChildProcess, type SpawnOptions, spawn as nodeSpawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import type { Logger } from '../../logger.js';
+import { findUser, PasswdUsers, UnknownUserError } from '../../passwd.js';
+
+export { type PasswdEntry, parsePasswd } from '../../passwd.js';
 
 /** The identity a script runs with. */
 export interface ScriptCredentials {
@@ -19,51 +21,27 @@ export interface ScriptCredentials {
   readonly gid: number;
 }
 
-/** One /etc/passwd entry, as far as we need it. */
-export interface PasswdEntry {
-  readonly name: string;
-  readonly uid: number;
-  readonly gid: number;
-}
-
-/** The entries of a passwd(5) text; malformed lines are skipped. */
-export function parsePasswd(text: string): PasswdEntry[] {
-  const out: PasswdEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const f = line.split(':');
-    if (f.length < 4) continue;
-    const [name, , uidText, gidText] = f as [string, string, string, string];
-    if (!/^\d+$/.test(uidText) || !/^\d+$/.test(gidText)) continue;
-    out.push({ name, uid: Number(uidText), gid: Number(gidText) });
-  }
-  return out;
-}
-
 /** The credentials of `user` in a passwd text, or undefined when it has no entry (the first entry wins). */
 export function lookupUser(user: string, passwdText: string): ScriptCredentials | undefined {
-  const e = parsePasswd(passwdText).find((x) => x.name === user);
+  const e = findUser(user, passwdText);
   return e !== undefined ? { user, uid: e.uid, gid: e.gid } : undefined;
 }
 
 /**
- * Resolves user names against /etc/passwd (read once per resolver). Throws an Error naming the user when one is
- * not there: the caller refuses to start rather than run a script as someone else.
+ * Resolves script users against /etc/passwd (read once per resolver). Throws an UnknownUserError naming the user
+ * when one is not there: the caller refuses to start rather than run a script as someone else.
  */
 export class UserResolver {
-  #text: string | undefined;
-  readonly #cache = new Map<string, ScriptCredentials>();
+  readonly #users: PasswdUsers;
 
-  constructor(readonly readPasswd: () => string = () => readFileSync('/etc/passwd', 'utf8')) {}
+  constructor(readPasswd?: () => string) {
+    this.#users = new PasswdUsers(readPasswd);
+  }
 
   resolve(user: string): ScriptCredentials {
-    const hit = this.#cache.get(user);
-    if (hit !== undefined) return hit;
-    this.#text ??= this.readPasswd();
-    const c = lookupUser(user, this.#text);
-    if (c === undefined) throw new Error(`script user '${user}' does not exist (not in /etc/passwd)`);
-    this.#cache.set(user, c);
-    return c;
+    const e = this.#users.find(user);
+    if (e === undefined) throw new UnknownUserError(user, `script user '${user}' does not exist (not in /etc/passwd)`);
+    return { user, uid: e.uid, gid: e.gid };
   }
 }
 

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { BoundedOutput } from '../../../checks/bounded-output.js';
 import { startBudget } from '../../../checks/budget.js';
 import { combine } from '../../../checks/combine.js';
-import { parsePasswdLine } from '../../../checks/exec-user.js';
 import { formatHexPattern, hexPreview, matchesHexPattern, parseHexBytes, parseHexPattern } from '../../../checks/hex-pattern.js';
 import { parseResponseHead } from '../../../checks/http10.js';
 import { defaultHost } from '../../../checks/http-types.js';
@@ -199,19 +198,5 @@ describe('errors to codes', () => {
     );
     expect(fromSocketError(err('ERR_SSL_WRONG_VERSION_NUMBER'), 'c')).toMatchObject({ code: 'TLS' });
     expect(fromSocketError(err('EMFILE', 'too many open files'), 'c')).toEqual(down('ESOCKET', 'c: EMFILE: too many open files'));
-  });
-});
-
-describe('passwd lines', () => {
-  it('parses the line of the named user only', () => {
-    expect(parsePasswdLine('nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin', 'nobody')).toEqual({
-      name: 'nobody',
-      uid: 65534,
-      gid: 65534,
-      home: '/nonexistent',
-    });
-    expect(parsePasswdLine('nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin', 'nobod')).toBeUndefined();
-    expect(parsePasswdLine('bad:x:uid:1:::', 'bad')).toBeUndefined();
-    expect(parsePasswdLine('', 'x')).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { type Logger, silentLogger } from '../../../src/logger.js';
+import { UnknownUserError } from '../../../src/passwd.js';
 import {
   UserResolver,
   credentialOptions,
@@ -56,7 +57,8 @@ describe('passwd lookup', () => {
     });
     expect(r.resolve('daemon')).toEqual({ user: 'daemon', uid: 1, gid: 1 });
     expect(r.resolve('nobody').uid).toBe(65534);
-    expect(() => r.resolve('ghost')).toThrow("script user 'ghost' does not exist");
+    expect(() => r.resolve('ghost')).toThrow(UnknownUserError);
+    expect(() => r.resolve('ghost')).toThrow("script user 'ghost' does not exist (not in /etc/passwd)");
     expect(reads).toBe(1);
   });
 
