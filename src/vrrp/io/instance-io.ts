@@ -39,7 +39,8 @@ export interface InstanceIoOptions {
   /** Addresses added when master (virtual_ipaddress, then virtual_ipaddress_excluded). */
   readonly vips: readonly VipSpec[];
   readonly notify: NotifyCommands;
-  readonly log: Logger;
+  /** Where failed address changes, announcements and notify runs are logged (a Logger; only these methods are used). */
+  readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Runs a notify command; default: spawn it detached from our stdio, as `scriptUser`. */
   readonly runCommand?: (argv: readonly string[]) => void;
   /** Who notify commands run as (keepalived global script_user); default: the daemon's user. */

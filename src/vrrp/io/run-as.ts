@@ -92,8 +92,8 @@ export function runCheckScript(
   });
 }
 
-/** Runs a notify program without waiting for it; failures to start or non-zero exits are logged. */
-export function runNotify(argv: readonly string[], creds: ScriptCredentials | undefined, log: Logger, spawn?: SpawnFn): void {
+/** Runs a notify program without waiting for it; failures to start or non-zero exits are logged (as warnings). */
+export function runNotify(argv: readonly string[], creds: ScriptCredentials | undefined, log: Pick<Logger, 'warn'>, spawn?: SpawnFn): void {
   let child: ChildProcess | undefined;
   try {
     child = spawnAs(argv, creds, { stdio: 'ignore' }, spawn);
