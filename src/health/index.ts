@@ -7,6 +7,7 @@ export {
   type RealServerSnapshot,
   type VirtualServerSnapshot,
 } from './monitor.js';
+export { virtualServerKey } from './keys.js';
 export { type CheckParams, checkParams } from './params.js';
 export { type CheckVerdict, combineChecks, type RealServerEvent, RealServerHealth, type RealServerView } from './realserver.js';
 export {

@@ -32,7 +32,10 @@ import {
   type VirtualServerSettings,
 } from './virtual-server.js';
 
-/** Every transition the monitor reports. */
+/**
+ * Every transition the monitor reports. Each names its virtual server by service key (`key`, what survives a
+ * reload or a rename) and by display name (`vs`, for logs).
+ */
 export type HealthEvent = RealServerEvent | VirtualServerEvent;
 
 export interface HealthMonitorOptions extends SchedulerOptions {
@@ -181,10 +184,14 @@ export class HealthMonitor {
       if (rec === undefined) {
         const servers = new Map<string, RsRecord>();
         for (const s of p.servers) {
-          servers.set(s.key, { key: s.key, config: s.rs, health: new RealServerHealth(p.vs.name, s.key, s.rs.weight, verdicts(s.ids)) });
+          servers.set(s.key, {
+            key: s.key,
+            config: s.rs,
+            health: new RealServerHealth(p.key, p.vs.name, s.key, s.rs.weight, verdicts(s.ids)),
+          });
         }
         const members = [...servers.values()].map((r) => [r.key, r.health.view] as const);
-        rec = { key: p.key, config: p.vs, health: new VirtualServerHealth(vsSettings(p.vs), members), servers };
+        rec = { key: p.key, config: p.vs, health: new VirtualServerHealth(p.key, vsSettings(p.vs), members), servers };
         this.#vs.set(p.key, rec);
       } else {
         const vsRec = rec;
@@ -199,7 +206,7 @@ export class HealthMonitor {
         for (const s of p.servers) {
           const old = vsRec.servers.get(s.key);
           if (old === undefined) {
-            const health = new RealServerHealth(p.vs.name, s.key, s.rs.weight, verdicts(s.ids));
+            const health = new RealServerHealth(p.key, p.vs.name, s.key, s.rs.weight, verdicts(s.ids));
             vsRec.servers.set(s.key, { key: s.key, config: s.rs, health });
             events.push(...vsRec.health.setRealServer(s.key, health.view, `${s.key} added`));
           } else {
@@ -254,14 +261,13 @@ export class HealthMonitor {
   }
 
   /**
-   * ha_suspend: suspends (or resumes) the checks of the virtual server named `vs` while this node does not hold its
-   * address. Verdicts are kept while suspended.
+   * ha_suspend: suspends (or resumes) the checks of the virtual server with service key `key` (virtualServerKey)
+   * while this node does not hold its address. Verdicts are kept while suspended; an unknown key is ignored.
    */
-  setSuspended(vs: string, suspended: boolean): void {
-    for (const rec of this.#vs.values()) {
-      if (rec.config.name !== vs) continue;
-      for (const rs of rec.servers.values()) this.scheduler.setSuspended(rs.health.checkIds(), suspended);
-    }
+  setSuspended(key: string, suspended: boolean): void {
+    const rec = this.#vs.get(key);
+    if (rec === undefined) return;
+    for (const rs of rec.servers.values()) this.scheduler.setSuspended(rs.health.checkIds(), suspended);
   }
 
   /** Shuts down: stops every check and returns (and reports) the omega transitions. */
@@ -291,7 +297,7 @@ export class HealthMonitor {
   }
 
   #downEvent(vs: VsRecord, rs: RsRecord, reason: string): RealServerEvent {
-    return { kind: 'down', vs: vs.config.name, rs: rs.key, reason, weight: 0 };
+    return { kind: 'down', key: vs.key, vs: vs.config.name, rs: rs.key, reason, weight: 0 };
   }
 
   #onCheck(e: CheckEvent): void {

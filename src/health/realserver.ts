@@ -24,7 +24,9 @@ export interface RealServerView {
 /** A real server's transition. */
 export interface RealServerEvent {
   readonly kind: 'up' | 'down' | 'weight';
-  /** Virtual server name. */
+  /** The virtual server's service key (virtualServerKey: `tcp:192.0.2.10:80`, `fwmark:ipv4:1`). */
+  readonly key: string;
+  /** The virtual server's display name, for logs. */
   readonly vs: string;
   /** Real server, as address:port. */
   readonly rs: string;
@@ -54,9 +56,9 @@ export function combineChecks(configuredWeight: number, checks: Iterable<CheckVe
 export function diffViews(
   before: RealServerView,
   after: RealServerView,
-  ctx: { readonly vs: string; readonly rs: string; readonly reason: string; readonly check?: string },
+  ctx: { readonly key: string; readonly vs: string; readonly rs: string; readonly reason: string; readonly check?: string },
 ): RealServerEvent[] {
-  const base = { vs: ctx.vs, rs: ctx.rs, reason: ctx.reason, ...(ctx.check !== undefined ? { check: ctx.check } : {}) };
+  const base = { key: ctx.key, vs: ctx.vs, rs: ctx.rs, reason: ctx.reason, ...(ctx.check !== undefined ? { check: ctx.check } : {}) };
   if (before.up !== after.up) return [after.up ? { kind: 'up', ...base, weight: after.weight } : { kind: 'down', ...base, weight: 0 }];
   if (after.up && before.weight !== after.weight) return [{ kind: 'weight', ...base, weight: after.weight }];
   return [];
@@ -64,15 +66,18 @@ export function diffViews(
 
 /** Tracks one real server: feed it its checks' verdicts, get its transitions back. */
 export class RealServerHealth {
-  /** Virtual server name (a reload may rename it). */
+  /** The virtual server's service key. */
+  readonly key: string;
+  /** The virtual server's display name (a reload may rename it). */
   vs: string;
   readonly rs: string;
   #configuredWeight: number;
   #checks: Map<string, CheckVerdict>;
   #view: RealServerView;
 
-  /** `checks`: each check's id and current verdict. */
-  constructor(vs: string, rs: string, configuredWeight: number, checks: Iterable<readonly [string, CheckVerdict]>) {
+  /** `key` and `vs`: its virtual server's service key and name; `checks`: each check's id and current verdict. */
+  constructor(key: string, vs: string, rs: string, configuredWeight: number, checks: Iterable<readonly [string, CheckVerdict]>) {
+    this.key = key;
     this.vs = vs;
     this.rs = rs;
     this.#configuredWeight = configuredWeight;
@@ -110,6 +115,6 @@ export class RealServerHealth {
   #recompute(ctx: { reason: string; check?: string }): RealServerEvent[] {
     const before = this.#view;
     this.#view = combineChecks(this.#configuredWeight, this.#checks.values());
-    return diffViews(before, this.#view, { vs: this.vs, rs: this.rs, ...ctx });
+    return diffViews(before, this.#view, { key: this.key, vs: this.vs, rs: this.rs, ...ctx });
   }
 }

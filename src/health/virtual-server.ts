@@ -31,18 +31,25 @@ export interface VirtualServerSettings extends QuorumSettings {
   readonly omega: boolean;
 }
 
+/** What every virtual server transition names: the service key (virtualServerKey) and the display name, for logs. */
+interface VirtualServerId {
+  readonly key: string;
+  readonly vs: string;
+}
+
 /** A virtual server's transition. */
-export type VirtualServerEvent =
-  | {
-      readonly kind: 'quorum-up' | 'quorum-down';
-      readonly vs: string;
-      readonly reason: string;
-      /** Sum of the weights of the real servers that are up. */
-      readonly weightSum: number;
-      /** The threshold that was crossed. */
-      readonly threshold: number;
-    }
-  | { readonly kind: 'sorry-on' | 'sorry-off'; readonly vs: string; readonly reason: string; readonly sorryServer: string };
+export type VirtualServerEvent = VirtualServerId &
+  (
+    | {
+        readonly kind: 'quorum-up' | 'quorum-down';
+        readonly reason: string;
+        /** Sum of the weights of the real servers that are up. */
+        readonly weightSum: number;
+        /** The threshold that was crossed. */
+        readonly threshold: number;
+      }
+    | { readonly kind: 'sorry-on' | 'sorry-off'; readonly reason: string; readonly sorryServer: string }
+  );
 
 /** Quorum at start: up when the sum reaches quorum + hysteresis. */
 export function initialQuorum(weightSum: number, q: QuorumSettings): boolean {
@@ -59,13 +66,16 @@ const contribution = (v: RealServerView) => (v.up ? v.weight : 0);
 
 /** Tracks one virtual server's quorum. */
 export class VirtualServerHealth {
+  /** The service key (virtualServerKey), which names it in events. */
+  readonly key: string;
   #settings: VirtualServerSettings;
   readonly #members = new Map<string, RealServerView>();
   #sum = 0;
   #quorumUp: boolean;
 
-  /** `members`: each real server (by key) and its current view. */
-  constructor(settings: VirtualServerSettings, members: Iterable<readonly [string, RealServerView]>) {
+  /** `key`: the service key; `members`: each real server (by key) and its current view. */
+  constructor(key: string, settings: VirtualServerSettings, members: Iterable<readonly [string, RealServerView]>) {
+    this.key = key;
     this.#settings = settings;
     for (const [key, view] of members) this.#set(key, view);
     this.#quorumUp = initialQuorum(this.#sum, settings);
@@ -119,7 +129,7 @@ export class VirtualServerHealth {
     if (!this.#quorumUp || !this.#settings.omega) return [];
     this.#quorumUp = false;
     const threshold = this.#settings.quorum - this.#settings.hysteresis;
-    return [{ kind: 'quorum-down', vs: this.#settings.name, reason, weightSum: this.#sum, threshold }];
+    return [{ kind: 'quorum-down', key: this.key, vs: this.#settings.name, reason, weightSum: this.#sum, threshold }];
   }
 
   /** Removal on reload: `quorum-down` when quorum is up, `sorry-off` when the sorry server serves. */
@@ -161,21 +171,22 @@ export class VirtualServerHealth {
     const s = this.#settings;
     this.#quorumUp = force ?? nextQuorum(wasUp, this.#sum, s);
     const sorryAfter = this.#serving();
-    const vs = s.name;
+    const id = { key: this.key, vs: s.name };
     const weightSum = this.#sum;
     const events: VirtualServerEvent[] = [];
     let why = reason;
     if (wasUp && !this.#quorumUp) {
       const threshold = s.quorum - s.hysteresis;
       if (force === undefined) why = `${reason}: weight sum ${weightSum} fell below ${s.quorum}-${s.hysteresis}`;
-      events.push({ kind: 'quorum-down', vs, reason: why, weightSum, threshold });
+      events.push({ kind: 'quorum-down', ...id, reason: why, weightSum, threshold });
     } else if (!wasUp && this.#quorumUp) {
       why = `${reason}: weight sum ${weightSum} reached ${s.quorum}+${s.hysteresis}`;
     }
     if (sorryBefore !== undefined && sorryBefore !== sorryAfter)
-      events.push({ kind: 'sorry-off', vs, reason: why, sorryServer: sorryBefore });
-    if (sorryAfter !== undefined && sorryAfter !== sorryBefore) events.push({ kind: 'sorry-on', vs, reason: why, sorryServer: sorryAfter });
-    if (!wasUp && this.#quorumUp) events.push({ kind: 'quorum-up', vs, reason: why, weightSum, threshold: s.quorum + s.hysteresis });
+      events.push({ kind: 'sorry-off', ...id, reason: why, sorryServer: sorryBefore });
+    if (sorryAfter !== undefined && sorryAfter !== sorryBefore)
+      events.push({ kind: 'sorry-on', ...id, reason: why, sorryServer: sorryAfter });
+    if (!wasUp && this.#quorumUp) events.push({ kind: 'quorum-up', ...id, reason: why, weightSum, threshold: s.quorum + s.hysteresis });
     return events;
   }
 }

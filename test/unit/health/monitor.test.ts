@@ -11,6 +11,8 @@ import { type HealthEvent, HealthMonitor } from '../../../src/health/monitor.js'
 import { FAIL, type Outcome, PASS, ScriptedChecker, weighted } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
+/** The service key of web(): what events and ha_suspend name it by. */
+const WEB = 'tcp:192.0.2.10:80';
 
 function model(virtualServers: unknown[]): ResolvedVirtualServer[] {
   const r = loadConfig(stringify({ virtual_servers: virtualServers }), { file: 'test.yaml', hostname: 'lvs1' });
@@ -108,7 +110,7 @@ describe('HealthMonitor', () => {
     checker('10.0.0.1/http').play({ up: false, reason: 'status 503' });
     await clock.advanceAsync(1000);
     expect(summary()).toEqual(['down 10.0.0.1:80', 'quorum-down web', 'sorry-on web']);
-    expect(events[0]).toMatchObject({ reason: 'status 503', check: 'tcp:192.0.2.10:80|10.0.0.1:80|http#0', vs: 'web' });
+    expect(events[0]).toMatchObject({ reason: 'status 503', check: 'tcp:192.0.2.10:80|10.0.0.1:80|http#0', key: WEB, vs: 'web' });
     expect(monitor.snapshot()[0]?.pool).toEqual([
       { address: '10.0.0.2', port: 80, weight: 0, sorry: false },
       { address: '10.9.9.9', port: 80, weight: 1, sorry: true },
@@ -215,16 +217,40 @@ describe('HealthMonitor', () => {
     expect(b.monitor.stop()).toEqual([]);
   });
 
+  it('events name the virtual server by service key and display name; a rename keeps the key', async () => {
+    const { clock, monitor, checker, events } = setup();
+    monitor.load(model([web()]));
+    await clock.advanceAsync(0);
+    expect(monitor.load(model([{ ...web(), name: 'www' }]))).toEqual([]);
+    checker('10.0.0.1/tcp').play(FAIL);
+    await clock.advanceAsync(1000);
+    expect(events.map((e) => [e.kind, e.key, e.vs])).toEqual([
+      ['down', WEB, 'www'],
+      ['quorum-down', WEB, 'www'],
+      ['sorry-on', WEB, 'www'],
+    ]);
+    expect(monitor.stop()).toEqual([]);
+  });
+
+  it('ha_suspend takes the service key, not the display name', async () => {
+    const { clock, monitor, checker } = setup();
+    monitor.load(model([web()]));
+    await clock.advanceAsync(0);
+    monitor.setSuspended('web', true);
+    await clock.advanceAsync(1000);
+    expect(checker('10.0.0.1/tcp').calls).toHaveLength(2);
+  });
+
   it('ha_suspend: a suspended virtual server runs no checks and keeps its state', async () => {
     const { clock, monitor, checker, events } = setup();
     monitor.load(model([web()]));
     await clock.advanceAsync(0);
-    monitor.setSuspended('web', true);
+    monitor.setSuspended(WEB, true);
     checker('10.0.0.1/tcp').play(FAIL);
     await clock.advanceAsync(5000);
     expect(checker('10.0.0.1/tcp').calls).toHaveLength(1);
     expect(events).toEqual([]);
-    monitor.setSuspended('web', false);
+    monitor.setSuspended(WEB, false);
     await clock.advanceAsync(1000);
     expect(events.map((e) => e.kind)).toContain('down');
   });

@@ -24,7 +24,7 @@ describe('combineChecks', () => {
 
 describe('RealServerHealth', () => {
   const make = () =>
-    new RealServerHealth('web', '10.0.0.1:80', 5, [
+    new RealServerHealth('tcp:192.0.2.10:80', 'web', '10.0.0.1:80', 5, [
       ['tcp#0', up()],
       ['http#0', up()],
     ]);
@@ -32,12 +32,12 @@ describe('RealServerHealth', () => {
   it('goes down when any check fails and up when all pass again, once each', () => {
     const rs = make();
     expect(rs.setCheck('http#0', down, '503')).toEqual([
-      { kind: 'down', vs: 'web', rs: '10.0.0.1:80', reason: '503', weight: 0, check: 'http#0' },
+      { kind: 'down', key: 'tcp:192.0.2.10:80', vs: 'web', rs: '10.0.0.1:80', reason: '503', weight: 0, check: 'http#0' },
     ]);
     expect(rs.setCheck('tcp#0', down, 'refused')).toEqual([]);
     expect(rs.setCheck('http#0', up(), 'ok')).toEqual([]);
     expect(rs.setCheck('tcp#0', up(), 'connected')).toEqual([
-      { kind: 'up', vs: 'web', rs: '10.0.0.1:80', reason: 'connected', weight: 5, check: 'tcp#0' },
+      { kind: 'up', key: 'tcp:192.0.2.10:80', vs: 'web', rs: '10.0.0.1:80', reason: 'connected', weight: 5, check: 'tcp#0' },
     ]);
   });
 
@@ -83,7 +83,7 @@ describe('RealServerHealth', () => {
       fc.property(fc.array(change, { maxLength: 80 }), (changes) => {
         const ids = ['a', 'b', 'c'];
         const verdicts = new Map(ids.map((id) => [id, up()]));
-        const rs = new RealServerHealth('v', 'r', 4, verdicts);
+        const rs = new RealServerHealth('k', 'v', 'r', 4, verdicts);
         let isUp = true;
         let weight = 4;
         for (const c of changes) {

@@ -19,6 +19,7 @@ const settings = (over: Partial<VirtualServerSettings> = {}): VirtualServerSetti
   ...over,
 });
 const kinds = (events: VirtualServerEvent[]) => events.map((e) => e.kind);
+const KEY = 'tcp:192.0.2.10:80';
 
 describe('quorum rules', () => {
   const q = { quorum: 10, hysteresis: 2 };
@@ -51,39 +52,39 @@ describe('VirtualServerHealth', () => {
   ] as const;
 
   it('moves through the hysteresis band without flapping', () => {
-    const vs = new VirtualServerHealth(settings(), members);
+    const vs = new VirtualServerHealth(KEY, settings(), members);
     expect(vs.quorumUp).toBe(true);
     expect(vs.weightSum).toBe(15);
     expect(vs.setRealServer('a', view(false, 5), 'a down')).toEqual([]); // 10 ≥ 8
     expect(vs.setRealServer('b', view(true, 3), 'b weight')).toEqual([]); // 8 ≥ 8
     const lost = vs.setRealServer('b', view(true, 2), 'b weight'); // 7 < 8
     expect(lost).toEqual([
-      { kind: 'quorum-down', vs: 'web', reason: 'b weight: weight sum 7 fell below 10-2', weightSum: 7, threshold: 8 },
+      { kind: 'quorum-down', key: KEY, vs: 'web', reason: 'b weight: weight sum 7 fell below 10-2', weightSum: 7, threshold: 8 },
     ]);
     expect(vs.setRealServer('a', view(true, 4), 'a up')).toEqual([]); // 11 < 12
     expect(kinds(vs.setRealServer('b', view(true, 3), 'b weight'))).toEqual(['quorum-up']); // 12
   });
 
   it('puts the sorry server in while quorum is down: quorum-down then sorry-on; sorry-off then quorum-up', () => {
-    const vs = new VirtualServerHealth(settings({ quorum: 5, hysteresis: 0, sorryServer: '10.9.9.9:80' }), members);
+    const vs = new VirtualServerHealth(KEY, settings({ quorum: 5, hysteresis: 0, sorryServer: '10.9.9.9:80' }), members);
     expect(vs.sorryActive).toBe(false);
     vs.setRealServer('a', view(false, 5), 'x');
     vs.setRealServer('b', view(false, 5), 'x');
     const lost = vs.setRealServer('c', view(false, 5), 'c down');
     expect(kinds(lost)).toEqual(['quorum-down', 'sorry-on']);
-    expect(lost[1]).toMatchObject({ sorryServer: '10.9.9.9:80' });
+    expect(lost[1]).toEqual({ kind: 'sorry-on', key: KEY, vs: 'web', reason: lost[0]?.reason, sorryServer: '10.9.9.9:80' });
     expect(vs.sorryActive).toBe(true);
     expect(kinds(vs.setRealServer('c', view(true, 5), 'c up'))).toEqual(['sorry-off', 'quorum-up']);
   });
 
   it('starts with the sorry server in when quorum is down at start (no event)', () => {
-    const vs = new VirtualServerHealth(settings({ sorryServer: 's' }), [['a', view(false, 5)]]);
+    const vs = new VirtualServerHealth(KEY, settings({ sorryServer: 's' }), [['a', view(false, 5)]]);
     expect(vs.quorumUp).toBe(false);
     expect(vs.sorryActive).toBe(true);
   });
 
   it('reload: a new quorum is applied from the current state; a sorry server added or swapped while down', () => {
-    const vs = new VirtualServerHealth(settings({ quorum: 20, hysteresis: 0 }), members);
+    const vs = new VirtualServerHealth(KEY, settings({ quorum: 20, hysteresis: 0 }), members);
     expect(vs.quorumUp).toBe(false);
     expect(kinds(vs.reconfigure(settings({ quorum: 20, hysteresis: 0, sorryServer: 's1' }), 'reload'))).toEqual(['sorry-on']);
     const swapped = vs.reconfigure(settings({ quorum: 20, hysteresis: 0, sorryServer: 's2' }), 'reload');
@@ -96,7 +97,7 @@ describe('VirtualServerHealth', () => {
   });
 
   it('adding and removing real servers moves the sum', () => {
-    const vs = new VirtualServerHealth(settings({ quorum: 10, hysteresis: 0 }), members);
+    const vs = new VirtualServerHealth(KEY, settings({ quorum: 10, hysteresis: 0 }), members);
     expect(kinds(vs.removeRealServer('a', 'gone'))).toEqual([]);
     expect(kinds(vs.removeRealServer('b', 'gone'))).toEqual(['quorum-down']);
     expect(vs.removeRealServer('zz', 'never there')).toEqual([]);
@@ -104,14 +105,16 @@ describe('VirtualServerHealth', () => {
   });
 
   it('omega: shutdown reports quorum-down only with omega and only when quorum is up', () => {
-    expect(new VirtualServerHealth(settings(), members).shutdown('bye')).toEqual([]);
-    expect(kinds(new VirtualServerHealth(settings({ omega: true }), members).shutdown('bye'))).toEqual(['quorum-down']);
-    expect(new VirtualServerHealth(settings({ omega: true }), [['a', view(false, 1)]]).shutdown('bye')).toEqual([]);
+    expect(new VirtualServerHealth(KEY, settings(), members).shutdown('bye')).toEqual([]);
+    expect(new VirtualServerHealth(KEY, settings({ omega: true }), members).shutdown('bye')).toEqual([
+      { kind: 'quorum-down', key: KEY, vs: 'web', reason: 'bye', weightSum: 15, threshold: 8 },
+    ]);
+    expect(new VirtualServerHealth(KEY, settings({ omega: true }), [['a', view(false, 1)]]).shutdown('bye')).toEqual([]);
   });
 
   it('removal reports quorum-down and takes the sorry server out', () => {
-    expect(kinds(new VirtualServerHealth(settings(), members).remove('gone'))).toEqual(['quorum-down']);
-    expect(kinds(new VirtualServerHealth(settings({ sorryServer: 's' }), []).remove('gone'))).toEqual(['sorry-off']);
+    expect(kinds(new VirtualServerHealth(KEY, settings(), members).remove('gone'))).toEqual(['quorum-down']);
+    expect(kinds(new VirtualServerHealth(KEY, settings({ sorryServer: 's' }), []).remove('gone'))).toEqual(['sorry-off']);
   });
 });
 
