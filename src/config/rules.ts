@@ -288,28 +288,70 @@ function instanceRules(name: string, inst: VrrpInstanceConfig, p: PartialConfig,
   refs('track_file', p.vrrp_track_files, 'track file', 'vrrp_track_files');
 }
 
+/** The name a virtual server goes by: its own, or one made from its service (`tcp/192.0.2.10:80`, `fwmark/1`). */
+export function virtualServerName(vs: VirtualServerConfig): string {
+  if (vs.name !== undefined) return vs.name;
+  if (vs.fwmark !== undefined) return `fwmark/${vs.fwmark}`;
+  return `${vs.protocol ?? 'tcp'}/${formatEndpoint(vs.address ?? '', vs.port ?? 0)}`;
+}
+
+/** Reports a second virtual server for the same IPVS service; true when `vs` is one. `services`: label to index. */
+function duplicateService(vs: VirtualServerConfig, i: number, services: Map<string, number>, out: Problem[]): boolean {
+  if (vs.fwmark === undefined && (vs.address === undefined || vs.port === undefined)) return false;
+  const label =
+    vs.fwmark !== undefined
+      ? `fwmark ${vs.fwmark} (${familyName(serviceFamily(vs))})`
+      : `${vs.protocol ?? 'tcp'} ${formatEndpoint(vs.address as string, vs.port as number)}`;
+  const first = services.get(label);
+  if (first === undefined) {
+    services.set(label, i);
+    return false;
+  }
+  out.push({
+    path: ['virtual_servers', i, vs.fwmark !== undefined ? 'fwmark' : 'address'],
+    message: `duplicate virtual server ${label} (first at virtual_servers[${first}])`,
+  });
+  return true;
+}
+
+/**
+ * Reports a virtual server whose name, given or defaulted, another one already has: logs, notifications and the
+ * status name virtual servers by it. A defaulted name is reported at the entry, except on a second entry for the
+ * same service (reported already: its default name follows from that). `names`: name to index.
+ */
+function duplicateName(vs: VirtualServerConfig, i: number, sameService: boolean, names: Map<string, number>, out: Problem[]): void {
+  const given = vs.name !== undefined;
+  if (!given && vs.fwmark === undefined && (vs.address === undefined || vs.port === undefined)) return;
+  const name = virtualServerName(vs);
+  const first = names.get(name);
+  if (first === undefined) {
+    names.set(name, i);
+    return;
+  }
+  if (given) {
+    out.push({
+      path: ['virtual_servers', i, 'name'],
+      message: `duplicate virtual server name '${name}' (first at virtual_servers[${first}])`,
+    });
+  } else if (!sameService) {
+    out.push({
+      path: ['virtual_servers', i],
+      message: `duplicate virtual server name '${name}', this service's default (first at virtual_servers[${first}]); give it a name`,
+    });
+  }
+}
+
 /** Rules on the file as written; entries that failed validation are skipped. */
 export function fileRules(p: PartialConfig): Problem[] {
   const out: Problem[] = [];
 
   const services = new Map<string, number>();
+  const names = new Map<string, number>();
   p.virtual_servers.forEach((vs, i) => {
     if (!vs) return;
     virtualServerRules(vs, i, out);
-    if (vs.fwmark === undefined && (vs.address === undefined || vs.port === undefined)) return;
-    const label =
-      vs.fwmark !== undefined
-        ? `fwmark ${vs.fwmark} (${familyName(serviceFamily(vs))})`
-        : `${vs.protocol ?? 'tcp'} ${formatEndpoint(vs.address as string, vs.port as number)}`;
-    const first = services.get(label);
-    if (first !== undefined) {
-      out.push({
-        path: ['virtual_servers', i, vs.fwmark !== undefined ? 'fwmark' : 'address'],
-        message: `duplicate virtual server ${label} (first at virtual_servers[${first}])`,
-      });
-    } else {
-      services.set(label, i);
-    }
+    const sameService = duplicateService(vs, i, services, out);
+    duplicateName(vs, i, sameService, names, out);
   });
 
   const vipOwners = new Map<string, string>();
