@@ -221,7 +221,7 @@ describe('diffTables: properties', () => {
         const r = diffTables({ desired, observed, retired });
         // applyOps throws on an order the kernel refuses (destination before its service, etc.).
         const after = applyOps(observed, r.ops);
-        const asObserved = new Map([...desired].map(([id, w]) => have(w.spec, [...w.dests.values()])));
+        const asObserved = new Map([...desired].map(([_id, w]) => have(w.spec, [...w.dests.values()])));
         expect(content(after, desired.keys())).toEqual(content(asObserved, desired.keys()));
         for (const id of observed.keys()) {
           if (desired.has(id)) continue;

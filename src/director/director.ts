@@ -1,0 +1,391 @@
+/**
+ * The director: keeps the kernel's IPVS table equal to what the configuration and the real servers' health say,
+ * runs the sync daemons in the roles VRRP decides, and suspends ha_suspend checks while this node does not hold
+ * the address. Inputs (VRRP transitions, health transitions, reloads, timers) go through one queue, VRRP first;
+ * each marks what it touched dirty and the reconciler (the only holder of the IPVS handle) applies the result in
+ * the same event-loop turn.
+ */
+import type { Clock, TimerHandle } from '../clock.js';
+import type { ResolvedConfig, ResolvedVirtualServer } from '../config/model.js';
+import type { HealthEvent, HealthMonitor, VirtualServerSnapshot } from '../health/index.js';
+import { realServerKey, virtualServerKey } from '../health/keys.js';
+import type { Logger } from '../logger.js';
+import type { IpvsApi } from '../ipvs/api.js';
+import type { ServiceKey, SyncState } from '../ipvs/types.js';
+import { canonicalAddress } from '../ipvs/addr.js';
+import { type DesiredTable, desiredTable, serviceKeyId, serviceKeyOf } from './desired.js';
+import type { Draining } from './diff.js';
+import { type DesiredState, Reconciler, type RunReport } from './reconciler.js';
+import { desiredDaemons } from './sync-roles.js';
+
+/** A VRRP state as the director sees it. */
+export type VrrpStateName = 'MASTER' | 'BACKUP' | 'FAULT' | 'INIT';
+
+/** What the director needs of the VRRP side (src/vrrp's runtime, adapted in the cli). */
+export interface VrrpComponent {
+  /** The state of an instance or sync group, by name. */
+  stateOf(name: string): VrrpStateName | undefined;
+  /** Called on every instance or group transition. */
+  onChange(listener: () => void): () => void;
+  reload(config: ResolvedConfig): Promise<unknown>;
+  stop(options: { readonly immediate: boolean }): Promise<void>;
+}
+
+/** Runs a notify program (argv, as the configured user). */
+export type NotifyRunner = (argv: readonly string[]) => void;
+
+export interface DirectorOptions {
+  readonly config: ResolvedConfig;
+  readonly health: HealthMonitor;
+  readonly vrrp?: VrrpComponent;
+  readonly openIpvs: () => Promise<IpvsApi>;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly notify?: NotifyRunner;
+  /** Full resync interval override, ms (default: the config's global.ipvs_resync_interval). */
+  readonly resyncIntervalMs?: number;
+  /** How often draining real servers are looked at, ms (default 1 s). */
+  readonly drainPollMs?: number;
+}
+
+/** What a reload changed, for its log line. */
+export interface ReloadSummary {
+  readonly added: number;
+  readonly removed: number;
+  readonly changed: number;
+  readonly ops: number;
+}
+
+const DRAIN_POLL_MS = 1000;
+
+/** The director. */
+export class Director {
+  readonly #o: DirectorOptions;
+  readonly #log: Logger;
+  readonly #reconciler: Reconciler;
+  #config: ResolvedConfig;
+  /** Service id -> the virtual server, and health key -> service id, for the current config. */
+  #byId = new Map<string, ResolvedVirtualServer>();
+  #idByHealthKey = new Map<string, string>();
+  /** Services lvsd owned that the configuration dropped; deleted by the next run. */
+  readonly #retired = new Map<string, ServiceKey>();
+  readonly #draining = new Map<string, Map<string, Draining>>();
+  #drainTimer: TimerHandle | undefined;
+  /** Sync roles lvsd started or that its config names (it may stop them). */
+  #ownedDaemons = new Set<SyncState>();
+  /** Suspension state last given to each ha_suspend service (by id). */
+  readonly #suspended = new Map<string, boolean>();
+  readonly #vrrpQueue: (() => void)[] = [];
+  readonly #healthQueue: HealthEvent[] = [];
+  #queueScheduled = false;
+  #offs: (() => void)[] = [];
+  #reportWaiters: ((r: RunReport) => void)[] = [];
+
+  constructor(options: DirectorOptions) {
+    this.#o = options;
+    this.#log = options.log;
+    this.#config = options.config;
+    this.#index(options.config);
+    this.#ownedDaemons = this.#daemonRoles(options.config);
+    this.#reconciler = new Reconciler({
+      open: options.openIpvs,
+      desired: () => this.desiredState(),
+      clock: options.clock,
+      log: options.log,
+      resyncIntervalMs: options.resyncIntervalMs ?? options.config.global.ipvs_resync_interval * 1000,
+      onRun: (r) => this.#onRun(r),
+    });
+  }
+
+  /** The current configuration. */
+  get config(): ResolvedConfig {
+    return this.#config;
+  }
+
+  /** Operation totals (runs, ops, failures) since start. */
+  get totals(): Reconciler['totals'] {
+    return this.#reconciler.totals;
+  }
+
+  /**
+   * Starts: loads the health monitor, programs (or adopts) the kernel's table in one full run, then follows
+   * health and VRRP. Rejects when IPVS cannot be opened or read.
+   */
+  async start(): Promise<RunReport> {
+    this.#offs.push(this.#o.health.onEvent((e) => this.#enqueueHealth(e)));
+    if (this.#o.vrrp !== undefined) this.#offs.push(this.#o.vrrp.onChange(() => this.#enqueueVrrp(() => this.#onVrrpChange())));
+    this.#o.health.load(this.#config.virtual_servers);
+    this.#applySuspension();
+    const report = await this.#reconciler.start();
+    this.#log.info(
+      {
+        ops: report.ops,
+        ms: Math.round(report.ms),
+        services: this.#byId.size,
+        adopted: this.#byId.size - report.diff.differences.filter((d) => d.dest === undefined && d.what === 'missing').length,
+      },
+      'IPVS table programmed',
+    );
+    return report;
+  }
+
+  /** The desired state now (level-triggered: built from the config and health as they are). */
+  desiredState(): DesiredState {
+    const snapshots = new Map<string, VirtualServerSnapshot>();
+    for (const s of this.#o.health.snapshot()) snapshots.set(s.key, s);
+    const table: DesiredTable = desiredTable(this.#config.virtual_servers, (vs) => snapshots.get(virtualServerKey(vs))?.pool);
+    return {
+      table,
+      retired: this.#retired,
+      draining: this.#draining,
+      daemons: desiredDaemons(this.#config.lvs_sync_daemon, this.#followedMaster()),
+      ownedDaemons: this.#ownedDaemons,
+    };
+  }
+
+  /** Resolves with the next run's report (tests and the reload summary use it). */
+  nextRun(): Promise<RunReport> {
+    return new Promise((resolve) => this.#reportWaiters.push(resolve));
+  }
+
+  /** Waits until the input queue is empty and no reconciliation is in flight or pending. */
+  async idle(): Promise<void> {
+    do {
+      await new Promise<void>((r) => queueMicrotask(r));
+      await this.#reconciler.idle();
+    } while (this.#queueScheduled);
+  }
+
+  /** Reconcile everything now (the periodic resync does this by itself). */
+  resync(): void {
+    this.#reconciler.requestFull();
+  }
+
+  /**
+   * Reload to a new, already validated configuration: health keeps its state for what did not change, VRRP keeps
+   * unchanged instances, and the kernel is diffed (not the old config), so an unchanged reload sends no op.
+   */
+  async reload(config: ResolvedConfig): Promise<ReloadSummary> {
+    const oldIds = new Set(this.#byId.keys());
+    const oldVs = this.#byId;
+    this.#config = config;
+    this.#index(config);
+    const now = this.#o.clock.now();
+    let changed = 0;
+    for (const [id, vs] of this.#byId) {
+      const before = oldVs.get(id);
+      if (before === undefined) continue;
+      if (JSON.stringify(before) !== JSON.stringify(vs)) changed++;
+      this.#startDrains(id, before, vs, now);
+    }
+    for (const id of oldIds) {
+      if (this.#byId.has(id)) continue;
+      this.#retired.set(id, serviceKeyOf(oldVs.get(id) as ResolvedVirtualServer));
+      this.#draining.delete(id);
+    }
+    for (const id of this.#byId.keys()) this.#retired.delete(id);
+    const added = [...this.#byId.keys()].filter((id) => !oldIds.has(id)).length;
+    const removed = [...oldIds].filter((id) => !this.#byId.has(id)).length;
+    for (const r of this.#daemonRoles(config)) this.#ownedDaemons.add(r);
+    this.#o.health.load(config.virtual_servers);
+    await this.#o.vrrp?.reload(config);
+    this.#applySuspension();
+    const next = this.nextRun();
+    this.#reconciler.requestFull();
+    const report = await next;
+    const summary = { added, removed, changed, ops: report.ops };
+    this.#log.info({ ...summary, summary: `+${added} -${removed} ~${changed}` }, 'reload');
+    return summary;
+  }
+
+  /**
+   * Stops. Unless `keepIpvs`, the services lvsd manages are deleted and the sync daemons it runs stopped (as
+   * keepalived does on a planned stop); with it, the kernel is left as it is for a restart or an upgrade.
+   */
+  async stop(options: { readonly immediate?: boolean; readonly keepIpvs?: boolean } = {}): Promise<void> {
+    for (const off of this.#offs) off();
+    this.#offs = [];
+    if (this.#drainTimer !== undefined) this.#o.clock.clearTimer(this.#drainTimer);
+    const omega = this.#o.health.stop();
+    for (const e of omega) this.#notifyFor(e);
+    await this.#o.vrrp?.stop({ immediate: options.immediate ?? false });
+    if (!options.keepIpvs) {
+      await this.#reconciler
+        .withIpvs(async (ipvs) => {
+          const ops = [
+            ...[...this.#byId.values()].map((vs) => ({ op: 'deleteService' as const, key: serviceKeyOf(vs) })),
+            ...[...this.#ownedDaemons].map((state) => ({ op: 'stopDaemon' as const, state })),
+          ];
+          const results = await ipvs.batch(ops);
+          const failed = results.filter((r) => !r.ok && !['ESRCH', 'ENOENT'].includes(r.error.code)).length;
+          this.#log.info({ ops: ops.length, failed }, 'IPVS services removed');
+        })
+        .catch((err: unknown) => this.#log.error({ err: String(err) }, 'removing the IPVS services failed'));
+    } else {
+      this.#log.info({ services: this.#byId.size }, 'IPVS table left in place (--keep-ipvs)');
+    }
+    await this.#reconciler.stop();
+  }
+
+  // ----- internals -------------------------------------------------------------------------------------------
+
+  #index(config: ResolvedConfig): void {
+    this.#byId = new Map();
+    this.#idByHealthKey = new Map();
+    for (const vs of config.virtual_servers) {
+      const id = serviceKeyId(serviceKeyOf(vs));
+      this.#byId.set(id, vs);
+      this.#idByHealthKey.set(virtualServerKey(vs), id);
+    }
+  }
+
+  #daemonRoles(config: ResolvedConfig): Set<SyncState> {
+    const s = config.lvs_sync_daemon?.state;
+    if (s === undefined) return new Set();
+    return new Set<SyncState>(s === 'master' ? ['master'] : s === 'backup' ? ['backup'] : ['master', 'backup']);
+  }
+
+  #followedMaster(): boolean {
+    const follow = this.#config.lvs_sync_daemon?.follow;
+    return follow !== undefined && this.#o.vrrp?.stateOf(follow) === 'MASTER';
+  }
+
+  /** Real servers the reload removed from a service that stays: drained when drain_timeout is set. */
+  #startDrains(id: string, before: ResolvedVirtualServer, after: ResolvedVirtualServer, now: number): void {
+    if (after.drain_timeout <= 0) return;
+    const port = (rs: { address: string; port?: number }, vs: ResolvedVirtualServer) => rs.port ?? vs.port ?? 0;
+    const keep = new Set(after.real_servers.map((rs) => `${canonicalAddress(rs.address)}|${port(rs, after)}`));
+    for (const rs of before.real_servers) {
+      const address = canonicalAddress(rs.address);
+      const p = port(rs, before);
+      if (keep.has(`${address}|${p}`)) continue;
+      let drains = this.#draining.get(id);
+      if (drains === undefined) this.#draining.set(id, (drains = new Map()));
+      const dk = address.includes(':') ? `[${address}]:${p}` : `${address}:${p}`;
+      drains.set(dk, { deadline: now + after.drain_timeout * 1000 });
+      this.#log.info({ vs: after.name, rs: dk, timeout: after.drain_timeout }, 'real server removed from the configuration: draining');
+    }
+    // A server put back into the configuration is no longer draining.
+    const drains = this.#draining.get(id);
+    if (drains !== undefined) {
+      for (const rs of after.real_servers) {
+        const a = canonicalAddress(rs.address);
+        drains.delete(a.includes(':') ? `[${a}]:${port(rs, after)}` : `${a}:${port(rs, after)}`);
+      }
+      if (drains.size === 0) this.#draining.delete(id);
+    }
+    this.#armDrainPoll();
+  }
+
+  #armDrainPoll(): void {
+    if (this.#drainTimer !== undefined || this.#draining.size === 0) return;
+    this.#drainTimer = this.#o.clock.setTimer(() => {
+      this.#drainTimer = undefined;
+      this.#reconciler.markDirty(this.#draining.keys());
+      this.#armDrainPoll();
+    }, this.#o.drainPollMs ?? DRAIN_POLL_MS);
+  }
+
+  #onRun(report: RunReport): void {
+    for (const d of report.diff.drained) {
+      const drains = this.#draining.get(d.service);
+      drains?.delete(d.dest);
+      if (drains?.size === 0) this.#draining.delete(d.service);
+      this.#log.info({ vs: this.#byId.get(d.service)?.name ?? d.service, rs: d.dest, why: d.why }, 'drained real server removed');
+    }
+    if (report.kind !== 'partial' && report.failed === 0) {
+      for (const id of this.#retired.keys()) if (!report.diff.differences.some((x) => x.service === id)) this.#retired.delete(id);
+      // Deleted by this run: no longer anyone's.
+      for (const x of report.diff.differences)
+        if (x.what === 'removed from the configuration' && report.failed === 0) this.#retired.delete(x.service);
+    }
+    if (report.ops > 0) {
+      const fields = { ops: report.ops, failed: report.failed, ms: Math.round(report.ms * 10) / 10, kind: report.kind };
+      if (report.kind === 'full')
+        this.#log.warn(
+          { ...fields, drift: report.diff.differences.slice(0, 20).map((d) => `${d.service}${d.dest ? ` ${d.dest}` : ''}: ${d.what}`) },
+          'drift repaired',
+        );
+      else this.#log.info(fields, 'IPVS updated');
+    }
+    const waiters = this.#reportWaiters;
+    this.#reportWaiters = [];
+    for (const w of waiters) w(report);
+  }
+
+  #enqueueHealth(e: HealthEvent): void {
+    this.#healthQueue.push(e);
+    this.#scheduleQueue();
+  }
+
+  #enqueueVrrp(fn: () => void): void {
+    this.#vrrpQueue.push(fn);
+    this.#scheduleQueue();
+  }
+
+  #scheduleQueue(): void {
+    if (this.#queueScheduled) return;
+    this.#queueScheduled = true;
+    queueMicrotask(() => {
+      this.#queueScheduled = false;
+      // VRRP first: a takeover's suspension and sync roles are settled before health changes are applied.
+      for (const fn of this.#vrrpQueue.splice(0)) fn();
+      const dirty = new Set<string>();
+      for (const e of this.#healthQueue.splice(0)) {
+        this.#notifyFor(e);
+        const id = this.#idFor(e);
+        if (id !== undefined) dirty.add(id);
+      }
+      if (dirty.size > 0) this.#reconciler.markDirty(dirty);
+    });
+  }
+
+  #idFor(e: HealthEvent): string | undefined {
+    return this.#idByHealthKey.get(e.key);
+  }
+
+  #onVrrpChange(): void {
+    this.#applySuspension();
+    this.#reconciler.daemonsChanged();
+  }
+
+  /** ha_suspend: a service's checks run only while this node holds its address (a MASTER instance has it). */
+  #applySuspension(): void {
+    const holders = new Map<string, string[]>();
+    for (const inst of Object.values(this.#config.vrrp_instances)) {
+      for (const v of [...inst.virtual_ipaddress, ...inst.virtual_ipaddress_excluded]) {
+        const a = canonicalAddress(v.address);
+        holders.set(a, [...(holders.get(a) ?? []), inst.name]);
+      }
+    }
+    for (const [id, vs] of this.#byId) {
+      if (!vs.ha_suspend || vs.address === undefined) continue;
+      const names = holders.get(canonicalAddress(vs.address));
+      if (names === undefined) continue;
+      const held = names.some((n) => this.#o.vrrp?.stateOf(n) === 'MASTER');
+      if (this.#suspended.get(id) === !held) continue;
+      this.#suspended.set(id, !held);
+      this.#o.health.setSuspended(virtualServerKey(vs), !held);
+      this.#log.info(
+        { vs: vs.name, suspended: !held },
+        held ? 'checks resumed (this node holds the address)' : 'checks suspended (ha_suspend)',
+      );
+    }
+  }
+
+  /** quorum_up/quorum_down and notify_up/notify_down. */
+  #notifyFor(e: HealthEvent): void {
+    const run = this.#o.notify;
+    if (run === undefined) return;
+    const id = this.#idFor(e);
+    const vs = id !== undefined ? this.#byId.get(id) : undefined;
+    if (vs === undefined) return;
+    if (e.kind === 'quorum-up' && vs.quorum_up) run(vs.quorum_up);
+    else if (e.kind === 'quorum-down' && vs.quorum_down) run(vs.quorum_down);
+    else if (e.kind === 'up' || e.kind === 'down') {
+      const rs = vs.real_servers.find((r) => realServerKey(r) === e.rs);
+      const argv = e.kind === 'up' ? rs?.notify_up : rs?.notify_down;
+      if (argv !== undefined) run(argv);
+    }
+  }
+}

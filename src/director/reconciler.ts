@@ -1,0 +1,351 @@
+/**
+ * The only holder of the IPVS handle: keeps the kernel's table equal to the desired one. Level-triggered: each run
+ * reads the kernel (not its own memory), asks for the latest desired state, diffs and applies the difference in
+ * one batch. Services marked dirty are reconciled in a run started from a microtask, so changes made in one
+ * event-loop turn go to the kernel together; a full run (every service, and the sync daemons) happens at start,
+ * every `resyncIntervalMs`, and after any failure, with back-off. IPVS errors never end the process: a failed op
+ * is logged and repaired by the next full run; a failed read (a lost netlink socket) closes the handle, and the
+ * next run opens a new one.
+ */
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { IpvsApi, IpvsOp } from '../ipvs/api.js';
+import type { DaemonConfig, Destination, Service, ServiceKey, SyncState } from '../ipvs/types.js';
+import { type DesiredTable, serviceKeyId } from './desired.js';
+import { type DiffResult, type Draining, type ObservedService, diffTables } from './diff.js';
+import { type DaemonMismatch, type DesiredDaemons, daemonMismatches, diffDaemons } from './sync-roles.js';
+
+/** Everything the reconciler makes the kernel hold, read afresh at every run. */
+export interface DesiredState {
+  readonly table: DesiredTable;
+  /** Services lvsd owned that the configuration no longer has: deleted. */
+  readonly retired: ReadonlyMap<string, ServiceKey>;
+  readonly draining: ReadonlyMap<string, ReadonlyMap<string, Draining>>;
+  readonly daemons: DesiredDaemons;
+  /** Sync daemon roles lvsd may stop. */
+  readonly ownedDaemons: ReadonlySet<SyncState>;
+}
+
+/** What one run did. */
+export interface RunReport {
+  /** start: the first run; full: the periodic resync; retry: a full run after a failure; partial: dirty services. */
+  readonly kind: 'start' | 'full' | 'retry' | 'partial';
+  /** Operations sent (0 when the kernel already matched). */
+  readonly ops: number;
+  readonly failed: number;
+  readonly ms: number;
+  readonly diff: DiffResult;
+  readonly daemonOps: number;
+}
+
+export interface ReconcilerOptions {
+  /** Opens an IPVS handle (again after one was lost). */
+  readonly open: () => Promise<IpvsApi>;
+  readonly desired: () => DesiredState;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Full run interval, ms (default 10 s). */
+  readonly resyncIntervalMs?: number;
+  /** Back-off after a failure: first delay and cap, ms (default 200 ms .. 10 s). */
+  readonly backoffMs?: { readonly min: number; readonly max: number };
+  /** Told after each run (the director follows drains and counts ops). */
+  readonly onRun?: (report: RunReport) => void;
+}
+
+const DEFAULT_RESYNC_MS = 10_000;
+const DEFAULT_BACKOFF = { min: 200, max: 10_000 };
+
+function isErrno(err: unknown, ...codes: string[]): boolean {
+  return err instanceof Error && codes.includes((err as Error & { code?: string }).code ?? '');
+}
+
+/** The reconciler. */
+export class Reconciler {
+  readonly #o: ReconcilerOptions;
+  #ipvs: IpvsApi | undefined;
+  #dirty = new Set<string>();
+  #fullPending: 'full' | 'retry' | undefined;
+  #daemonsPending = false;
+  #running: Promise<void> | undefined;
+  #scheduled = false;
+  #stopped = false;
+  #resyncTimer: TimerHandle | undefined;
+  #retryTimer: TimerHandle | undefined;
+  #backoff = 0;
+  /** After a failure, runs wait for the retry timer (no tight loop against a broken socket). */
+  #holding = false;
+  /** Foreign services already logged, so each is logged once. */
+  readonly #foreignLogged = new Set<string>();
+  /** Sync daemon settings the kernel did not take, by role: not retried until the desired settings change. */
+  readonly #refusedDaemons = new Map<SyncState, string>();
+  /** Totals since start. */
+  readonly totals = { runs: 0, ops: 0, failedOps: 0, failedRuns: 0 };
+
+  constructor(options: ReconcilerOptions) {
+    this.#o = options;
+  }
+
+  /** Opens IPVS and runs the first full reconciliation (adoption of what the kernel already has). */
+  async start(): Promise<RunReport> {
+    this.#ipvs = await this.#o.open();
+    const report = await this.#runOnce('start');
+    this.#armResync();
+    return report;
+  }
+
+  /** These services changed: reconcile them soon (in a microtask, or after the run in flight). */
+  markDirty(ids: Iterable<string>): void {
+    for (const id of ids) this.#dirty.add(id);
+    this.#schedule();
+  }
+
+  /** Reconcile everything soon. */
+  requestFull(kind: 'full' | 'retry' = 'full'): void {
+    if (this.#fullPending !== 'full') this.#fullPending = kind;
+    this.#schedule();
+  }
+
+  /** The sync daemons' desired roles changed. */
+  daemonsChanged(): void {
+    this.#daemonsPending = true;
+    this.#schedule();
+  }
+
+  /** Resolves when no run is in flight or pending (a run held back until a retry does not count). */
+  async idle(): Promise<void> {
+    await new Promise<void>((r) => queueMicrotask(r));
+    while (this.#running !== undefined || this.#scheduled) {
+      await (this.#running ?? Promise.resolve());
+      await new Promise<void>((r) => queueMicrotask(r));
+    }
+  }
+
+  /** Runs `fn` with the handle (opening one if needed), for the director's stop-time cleanup. */
+  async withIpvs<T>(fn: (ipvs: IpvsApi) => Promise<T>): Promise<T> {
+    await this.idle();
+    this.#ipvs ??= await this.#o.open();
+    return fn(this.#ipvs);
+  }
+
+  /** Stops the timers and closes the handle after the run in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#clearTimers();
+    await this.#running;
+    await this.#ipvs?.close().catch(() => undefined);
+    this.#ipvs = undefined;
+  }
+
+  // ----- internals -------------------------------------------------------------------------------------------
+
+  #schedule(): void {
+    if (this.#stopped || this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      if (this.#running === undefined) this.#kick();
+    });
+  }
+
+  #kick(): void {
+    if (this.#stopped || this.#running !== undefined || this.#holding) return;
+    if (this.#fullPending === undefined && this.#dirty.size === 0 && !this.#daemonsPending) return;
+    const kind = this.#fullPending ?? 'partial';
+    this.#running = this.#runOnce(kind)
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        this.#running = undefined;
+        this.#kick();
+      });
+  }
+
+  #armResync(): void {
+    if (this.#stopped) return;
+    if (this.#resyncTimer !== undefined) this.#o.clock.clearTimer(this.#resyncTimer);
+    this.#resyncTimer = this.#o.clock.setTimer(() => {
+      this.#resyncTimer = undefined;
+      this.requestFull();
+      this.#armResync();
+    }, this.#o.resyncIntervalMs ?? DEFAULT_RESYNC_MS);
+  }
+
+  #clearTimers(): void {
+    if (this.#resyncTimer !== undefined) this.#o.clock.clearTimer(this.#resyncTimer);
+    if (this.#retryTimer !== undefined) this.#o.clock.clearTimer(this.#retryTimer);
+    this.#resyncTimer = undefined;
+    this.#retryTimer = undefined;
+  }
+
+  /** A failure: full run again after the back-off (doubling up to its cap). */
+  #retryLater(): void {
+    this.totals.failedRuns++;
+    const b = this.#o.backoffMs ?? DEFAULT_BACKOFF;
+    this.#backoff = this.#backoff === 0 ? b.min : Math.min(b.max, this.#backoff * 2);
+    if (this.#retryTimer !== undefined || this.#stopped) return;
+    this.#holding = true;
+    this.#retryTimer = this.#o.clock.setTimer(() => {
+      this.#retryTimer = undefined;
+      this.#holding = false;
+      this.requestFull('retry');
+    }, this.#backoff);
+  }
+
+  async #runOnce(kind: RunReport['kind']): Promise<RunReport> {
+    const started = this.#o.clock.now();
+    const full = kind !== 'partial';
+    const dirty = this.#dirty;
+    this.#dirty = new Set();
+    if (full) this.#fullPending = undefined;
+    const withDaemons = full || this.#daemonsPending;
+    this.#daemonsPending = false;
+    let ipvs: IpvsApi;
+    try {
+      this.#ipvs ??= await this.#o.open();
+      ipvs = this.#ipvs;
+    } catch (err) {
+      this.#o.log.error({ err: String(err) }, 'IPVS: cannot open the netlink socket; retrying');
+      for (const id of dirty) this.#dirty.add(id);
+      this.#retryLater();
+      if (kind === 'start') throw err;
+      return this.#emptyReport(kind, started);
+    }
+    const want = this.#o.desired();
+    let observed: Map<string, ObservedService>;
+    let runningDaemons: DaemonConfig[] = [];
+    try {
+      observed = full ? await this.#readAll(ipvs, want) : await this.#readSome(ipvs, dirty, want);
+      if (withDaemons) runningDaemons = await ipvs.listDaemons();
+    } catch (err) {
+      // A read that fails is not a refused op: the socket is likely gone. Start over on a new one.
+      this.#o.log.error({ err: String(err) }, 'IPVS: reading the table failed; reopening the netlink socket');
+      this.#ipvs = undefined;
+      await ipvs.close().catch(() => undefined);
+      for (const id of dirty) this.#dirty.add(id);
+      this.#retryLater();
+      if (kind === 'start') throw err;
+      return this.#emptyReport(kind, started);
+    }
+    const table = full ? want.table : new Map([...want.table].filter(([id]) => dirty.has(id)));
+    const retired = full ? want.retired : new Map([...want.retired].filter(([id]) => dirty.has(id)));
+    const diff = diffTables({ desired: table, observed, retired, draining: want.draining, now: this.#o.clock.now() });
+    for (const id of diff.foreign) {
+      if (this.#foreignLogged.has(id)) continue;
+      this.#foreignLogged.add(id);
+      this.#o.log.info({ vs: id }, 'IPVS service not in the configuration: left alone');
+    }
+    const daemonOps = withDaemons ? this.#daemonOps(want, runningDaemons) : [];
+    const ops: IpvsOp[] = [...diff.ops, ...daemonOps];
+    let failed = 0;
+    if (ops.length > 0) {
+      let results: Awaited<ReturnType<IpvsApi['batch']>>;
+      try {
+        results = await ipvs.batch(ops);
+      } catch (err) {
+        this.#o.log.error({ err: String(err), ops: ops.length }, 'IPVS: sending changes failed; reopening the netlink socket');
+        this.#ipvs = undefined;
+        await ipvs.close().catch(() => undefined);
+        this.#retryLater();
+        return this.#emptyReport(kind, started);
+      }
+      results.forEach((r, i) => {
+        if (r.ok) return;
+        failed++;
+        this.#o.log.error({ op: (ops[i] as IpvsOp).op, code: r.error.code, err: r.error.message }, 'IPVS operation failed');
+      });
+      if (daemonOps.length > 0) await this.#checkDaemons(ipvs, want.daemons);
+    }
+    this.totals.runs++;
+    this.totals.ops += ops.length;
+    this.totals.failedOps += failed;
+    if (failed > 0) this.#retryLater();
+    else if (full) this.#backoff = 0;
+    const report: RunReport = { kind, ops: ops.length, failed, ms: this.#o.clock.now() - started, diff, daemonOps: daemonOps.length };
+    this.#o.onRun?.(report);
+    return report;
+  }
+
+  #emptyReport(kind: RunReport['kind'], started: number): RunReport {
+    return {
+      kind,
+      ops: 0,
+      failed: 0,
+      ms: this.#o.clock.now() - started,
+      diff: { ops: [], differences: [], foreign: [], drained: [] },
+      daemonOps: 0,
+    };
+  }
+
+  /** Every service, and the destinations of those lvsd owns. */
+  async #readAll(ipvs: IpvsApi, want: DesiredState): Promise<Map<string, ObservedService>> {
+    const services = await ipvs.listServices();
+    const out = new Map<string, ObservedService>();
+    for (const service of services) {
+      const id = serviceKeyId(service.key);
+      const owned = want.table.has(id) || want.retired.has(id);
+      out.set(id, { service, dests: owned ? await ipvs.listDestinations(service.key) : [] });
+    }
+    return out;
+  }
+
+  /** The named services (absent ones are simply not in the result). */
+  async #readSome(ipvs: IpvsApi, ids: ReadonlySet<string>, want: DesiredState): Promise<Map<string, ObservedService>> {
+    const out = new Map<string, ObservedService>();
+    for (const id of ids) {
+      const key = want.table.get(id)?.spec.key ?? want.retired.get(id);
+      if (key === undefined) continue;
+      let service: Service;
+      let dests: Destination[];
+      try {
+        service = await ipvs.getService(key);
+        dests = await ipvs.listDestinations(key);
+      } catch (err) {
+        if (isErrno(err, 'ESRCH', 'ENOENT')) continue;
+        throw err;
+      }
+      out.set(id, { service, dests });
+    }
+    return out;
+  }
+
+  #daemonOps(want: DesiredState, running: readonly DaemonConfig[]): IpvsOp[] {
+    // A role whose settings the kernel refused stays as it is until the desired settings change.
+    for (const [state, fingerprint] of this.#refusedDaemons) {
+      const w = want.daemons.get(state);
+      if (w === undefined || JSON.stringify(w) !== fingerprint) this.#refusedDaemons.delete(state);
+    }
+    const wantNow = new Map([...want.daemons].filter(([state]) => !this.#refusedDaemons.has(state)));
+    const ownedNow = new Set([...want.ownedDaemons].filter((s) => !this.#refusedDaemons.has(s)));
+    const ops = diffDaemons(wantNow, running, ownedNow);
+    for (const op of ops) {
+      if (op.op === 'startDaemon') this.#o.log.info({ role: op.daemon.state, mcast_interface: op.daemon.mcastIfn }, 'sync daemon start');
+      if (op.op === 'stopDaemon') this.#o.log.info({ role: op.state }, 'sync daemon stop');
+    }
+    return ops;
+  }
+
+  /** After starting daemons: a setting the kernel reports differently was not taken (an older kernel). */
+  async #checkDaemons(ipvs: IpvsApi, want: DesiredDaemons): Promise<void> {
+    let running: DaemonConfig[];
+    try {
+      running = await ipvs.listDaemons();
+    } catch {
+      return;
+    }
+    for (const d of running) {
+      const w = want.get(d.state);
+      if (w === undefined) continue;
+      const mismatches: DaemonMismatch[] = daemonMismatches(w, d);
+      if (mismatches.length === 0) continue;
+      this.#refusedDaemons.set(d.state, JSON.stringify(w));
+      for (const m of mismatches) {
+        this.#o.log.error(
+          { role: m.state, setting: `lvs_sync_daemon.${m.setting}`, want: m.want, have: m.have },
+          `the kernel did not take lvs_sync_daemon.${m.setting} (it reports ${String(m.have ?? 'nothing')}): it may not support this setting`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,469 @@
+/**
+ * The director on a fake clock, scripted checkers, an in-memory IPVS and a scripted VRRP view: a failed real
+ * server leaves the kernel in the same turn and comes back, inhibit_on_failure, quorum and the sorry server,
+ * notify programs, ha_suspend, sync roles following VRRP, reload (unchanged = 0 ops, add, remove, edit in place,
+ * drain), drift repaired, restart adoption with 0 ops, foreign services left alone, IPVS errors recovered, stop
+ * with and without --keep-ipvs.
+ */
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../src/clock.js';
+import type { ResolvedConfig } from '../../../src/config/model.js';
+import { Director, type VrrpComponent, type VrrpStateName } from '../../../src/director/director.js';
+import { HealthMonitor } from '../../../src/health/monitor.js';
+import type { IpvsApi } from '../../../src/ipvs/api.js';
+import type { Logger } from '../../../src/logger.js';
+import type { ServiceKey } from '../../../src/ipvs/types.js';
+import { FAIL, type Outcome, PASS, ScriptedChecker } from '../health/helpers.js';
+import { FakeIpvs } from '../lvsadm/fake-ipvs.js';
+import { model } from './helpers.js';
+
+const T0 = 1_700_000_000_000;
+const WEB: ServiceKey = { protocol: 'tcp', address: '192.0.2.10', port: 80 };
+const MUTATING = new Set([
+  'addService',
+  'editService',
+  'deleteService',
+  'addDestination',
+  'editDestination',
+  'deleteDestination',
+  'startDaemon',
+  'stopDaemon',
+  'flush',
+]);
+
+/** web on 192.0.2.10:80 with three real servers checked by tcp every second. */
+function webConfig(
+  o: { servers?: number; extra?: Record<string, unknown>; vs?: Record<string, unknown>[]; top?: Record<string, unknown> } = {},
+) {
+  const servers = Array.from({ length: o.servers ?? 3 }, (_, i) => ({
+    address: `198.51.100.${11 + i}`,
+    weight: 2,
+    checks: [{ type: 'tcp' }],
+  }));
+  return {
+    ...(o.top ?? {}),
+    virtual_servers: [
+      {
+        name: 'web',
+        address: '192.0.2.10',
+        port: 80,
+        scheduler: 'wlc',
+        delay_loop: 1,
+        retry: 0,
+        real_servers: servers,
+        ...(o.extra ?? {}),
+      },
+      ...(o.vs ?? []),
+    ],
+  };
+}
+
+class ScriptedVrrp implements VrrpComponent {
+  readonly states = new Map<string, VrrpStateName>();
+  readonly #listeners = new Set<() => void>();
+  reloads = 0;
+  stopped: { immediate: boolean } | undefined;
+  stateOf(name: string) {
+    return this.states.get(name);
+  }
+  onChange(listener: () => void) {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  set(name: string, state: VrrpStateName) {
+    this.states.set(name, state);
+    for (const l of this.#listeners) l();
+  }
+  async reload() {
+    this.reloads++;
+  }
+  async stop(o: { immediate: boolean }) {
+    this.stopped = o;
+  }
+}
+
+function setup(config: ResolvedConfig, o: { kernel?: FakeIpvs; scripts?: Record<string, Outcome[]>; vrrp?: ScriptedVrrp } = {}) {
+  const clock = new FakeClock(T0);
+  const kernel = o.kernel ?? new FakeIpvs();
+  const checkers = new Map<string, ScriptedChecker>();
+  const notified: string[] = [];
+  const logs: { level: string; fields: Record<string, unknown>; msg: string }[] = [];
+  const at = (level: string) => (fields: Record<string, unknown>, msg: string) => logs.push({ level, fields, msg });
+  const log: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => log };
+  const health = new HealthMonitor({
+    clock,
+    random: () => 0,
+    timerSlackMs: 0,
+    checkerFor: (_check, rs) => {
+      const c = new ScriptedChecker(clock, o.scripts?.[rs.address] ?? [PASS]);
+      checkers.set(rs.address, c);
+      return c;
+    },
+  });
+  let opens = 0;
+  const director = new Director({
+    config,
+    health,
+    ...(o.vrrp !== undefined ? { vrrp: o.vrrp } : {}),
+    openIpvs: async () => {
+      opens++;
+      kernel.closed = false;
+      return kernel as IpvsApi;
+    },
+    clock,
+    log,
+    notify: (argv) => notified.push(argv.join(' ')),
+  });
+  const mark = { n: kernel.calls.length };
+  /** Mutating IPVS calls made since the last call of this function. */
+  const opsSince = () => {
+    const calls = kernel.calls.slice(mark.n).filter(([m]) => MUTATING.has(m));
+    mark.n = kernel.calls.length;
+    return calls.map(([m]) => m);
+  };
+  const dests = (key: ServiceKey = WEB) =>
+    kernel
+      .snapshot()
+      .find((s) => JSON.stringify(s.service.key) === JSON.stringify(key))
+      ?.dests.map((d) => `${d.address}:${d.port} w${d.weight}`)
+      .sort();
+  const checker = (address: string) => checkers.get(address) as ScriptedChecker;
+  return { clock, kernel, director, health, checker, notified, logs, opsSince, dests, opens: () => opens };
+}
+
+describe('Director: health drives the kernel', () => {
+  it('programs the table at start; a failed server leaves it in the same turn; it comes back', async () => {
+    const t = setup(model(webConfig()));
+    await t.director.start();
+    expect(t.dests()).toEqual(['198.51.100.11:80 w2', '198.51.100.12:80 w2', '198.51.100.13:80 w2']);
+    expect(t.kernel.snapshot()[0]?.service).toMatchObject({ scheduler: 'wlc' });
+    t.opsSince();
+    t.checker('198.51.100.12').play(FAIL);
+    await t.clock.advanceAsync(1000);
+    await t.director.idle();
+    expect(t.dests()).toEqual(['198.51.100.11:80 w2', '198.51.100.13:80 w2']);
+    expect(t.opsSince()).toEqual(['deleteDestination']);
+    t.checker('198.51.100.12').play(PASS);
+    await t.clock.advanceAsync(1000);
+    await t.director.idle();
+    expect(t.dests()).toEqual(['198.51.100.11:80 w2', '198.51.100.12:80 w2', '198.51.100.13:80 w2']);
+    expect(t.opsSince()).toEqual(['addDestination']);
+  });
+
+  it('inhibit_on_failure: weight 0 instead of removal', async () => {
+    const t = setup(model(webConfig({ extra: { inhibit_on_failure: true } })));
+    await t.director.start();
+    t.checker('198.51.100.11').play(FAIL);
+    await t.clock.advanceAsync(1000);
+    await t.director.idle();
+    expect(t.dests()).toEqual(['198.51.100.11:80 w0', '198.51.100.12:80 w2', '198.51.100.13:80 w2']);
+    expect(t.opsSince().slice(-1)).toEqual(['editDestination']);
+  });
+
+  it('quorum lost: the live servers go and the sorry server comes; quorum_up/down run; back on gain', async () => {
+    const t = setup(
+      model(
+        webConfig({
+          extra: { quorum: 5, sorry_server: { address: '198.51.100.99' }, quorum_up: ['/bin/q', 'up'], quorum_down: ['/bin/q', 'down'] },
+        }),
+      ),
+    );
+    await t.director.start();
+    t.checker('198.51.100.11').play(FAIL);
+    await t.clock.advanceAsync(1000);
+    await t.director.idle();
+    expect(t.dests()).toEqual(['198.51.100.99:80 w1']);
+    expect(t.notified).toEqual(['/bin/q down']);
+    t.checker('198.51.100.11').play(PASS);
+    await t.clock.advanceAsync(1000);
+    await t.director.idle();
+    expect(t.dests()).toEqual(['198.51.100.11:80 w2', '198.51.100.12:80 w2', '198.51.100.13:80 w2']);
+    expect(t.notified).toEqual(['/bin/q down', '/bin/q up']);
+  });
+
+  it('notify_up and notify_down of a real server', async () => {
+    const cfg = webConfig();
+    const rs = (cfg.virtual_servers[0] as { real_servers: Record<string, unknown>[] }).real_servers[0] as Record<string, unknown>;
+    rs.notify_up = ['/bin/n', 'up'];
+    rs.notify_down = ['/bin/n', 'down'];
+    const t = setup(model(cfg));
+    await t.director.start();
+    t.checker('198.51.100.11').play(FAIL);
+    await t.clock.advanceAsync(1000);
+    t.checker('198.51.100.11').play(PASS);
+    await t.clock.advanceAsync(1000);
+    expect(t.notified).toEqual(['/bin/n down', '/bin/n up']);
+  });
+
+  it('alpha: starts with the servers out until their first check passes', async () => {
+    const t = setup(model(webConfig({ extra: { alpha: true } })));
+    await t.director.start();
+    expect(t.dests()).toEqual([]);
+    await t.clock.advanceAsync(1000);
+    await t.director.idle();
+    expect(t.dests()).toHaveLength(3);
+  });
+});
+
+describe('Director: reload', () => {
+  it('an unchanged reload sends 0 IPVS ops and keeps counters', async () => {
+    const cfg = model(webConfig());
+    const t = setup(cfg);
+    await t.director.start();
+    t.kernel.setStats(WEB, { conns: 42n });
+    t.opsSince();
+    const summary = await t.director.reload(model(webConfig()));
+    expect(summary).toEqual({ added: 0, removed: 0, changed: 0, ops: 0 });
+    expect(t.opsSince()).toEqual([]);
+    expect((await t.kernel.getService(WEB)).stats?.conns).toBe(42n);
+  });
+
+  it('a changed scheduler and weight are edited in place; a new service is added; a removed one deleted', async () => {
+    const t = setup(
+      model(webConfig({ vs: [{ name: 'old', address: '192.0.2.10', port: 8080, real_servers: [{ address: '198.51.100.11' }] }] })),
+    );
+    await t.director.start();
+    t.opsSince();
+    const next = webConfig({
+      extra: { scheduler: 'rr' },
+      vs: [{ name: 'new', address: '192.0.2.10', port: 443, real_servers: [{ address: '198.51.100.11' }] }],
+    });
+    ((next.virtual_servers[0] as { real_servers: { weight: number }[] }).real_servers[0] as { weight: number }).weight = 5;
+    const summary = await t.director.reload(model(next));
+    expect(summary).toMatchObject({ added: 1, removed: 1, changed: 1 });
+    expect(t.opsSince().sort()).toEqual(['addDestination', 'addService', 'deleteService', 'editDestination', 'editService']);
+    expect(
+      t.kernel
+        .snapshot()
+        .map((s) => (s.service.key as { port: number }).port)
+        .sort(),
+    ).toEqual([443, 80]);
+    expect(t.dests()).toContain('198.51.100.11:80 w5');
+  });
+
+  it('a removed real server drains: weight 0 while it has connections, deleted when idle', async () => {
+    const t = setup(model(webConfig({ extra: { drain_timeout: 60 } })));
+    await t.director.start();
+    t.kernel.setStats(WEB, {}, { address: '198.51.100.13', port: 80, conns: { activeConns: 3 } });
+    await t.director.reload(model(webConfig({ servers: 2, extra: { drain_timeout: 60 } })));
+    expect(t.dests()).toEqual(['198.51.100.11:80 w2', '198.51.100.12:80 w2', '198.51.100.13:80 w0']);
+    await t.clock.advanceAsync(5000);
+    await t.director.idle();
+    expect(t.dests()).toContain('198.51.100.13:80 w0');
+    t.kernel.setStats(WEB, {}, { address: '198.51.100.13', port: 80, conns: { activeConns: 0 } });
+    await t.clock.advanceAsync(1000);
+    await t.director.idle();
+    expect(t.dests()).toEqual(['198.51.100.11:80 w2', '198.51.100.12:80 w2']);
+  });
+
+  it('drain_timeout passes: deleted even with connections', async () => {
+    const t = setup(model(webConfig({ extra: { drain_timeout: 3 } })));
+    await t.director.start();
+    t.kernel.setStats(WEB, {}, { address: '198.51.100.13', port: 80, conns: { activeConns: 3 } });
+    await t.director.reload(model(webConfig({ servers: 2, extra: { drain_timeout: 3 } })));
+    await t.clock.advanceAsync(4000);
+    await t.director.idle();
+    expect(t.dests()).toEqual(['198.51.100.11:80 w2', '198.51.100.12:80 w2']);
+  });
+
+  it('without drain_timeout a removed server is deleted at once', async () => {
+    const t = setup(model(webConfig()));
+    await t.director.start();
+    await t.director.reload(model(webConfig({ servers: 2 })));
+    expect(t.dests()).toEqual(['198.51.100.11:80 w2', '198.51.100.12:80 w2']);
+  });
+});
+
+describe('Director: the kernel as the truth', () => {
+  it('restart: adopts a table that already matches with 0 ops', async () => {
+    const kernel = new FakeIpvs();
+    const first = setup(model(webConfig()), { kernel });
+    await first.director.start();
+    await first.director.stop({ keepIpvs: true });
+    const second = setup(model(webConfig()), { kernel });
+    second.opsSince();
+    const report = await second.director.start();
+    expect(report.ops).toBe(0);
+    expect(second.opsSince()).toEqual([]);
+  });
+
+  it('drift is repaired by the periodic resync (a deleted server, a changed weight, a deleted service)', async () => {
+    const t = setup(model(webConfig()));
+    await t.director.start();
+    await t.kernel.deleteDestination(WEB, { address: '198.51.100.11', port: 80 });
+    await t.clock.advanceAsync(10_000);
+    await t.director.idle();
+    expect(t.dests()).toHaveLength(3);
+    await t.kernel.deleteService(WEB);
+    await t.clock.advanceAsync(10_000);
+    await t.director.idle();
+    expect(t.dests()).toHaveLength(3);
+    expect(t.logs.some((l) => l.msg === 'drift repaired')).toBe(true);
+  });
+
+  it('a service added by hand is left alone and logged once', async () => {
+    const kernel = new FakeIpvs();
+    await kernel.addService({
+      key: { protocol: 'tcp', address: '192.0.2.99', port: 22 },
+      scheduler: 'rr',
+      flags: 0,
+      timeout: 0,
+      netmask: 0xffffffff,
+    });
+    const t = setup(model(webConfig()), { kernel });
+    await t.director.start();
+    await t.clock.advanceAsync(30_000);
+    await t.director.idle();
+    expect(kernel.snapshot()).toHaveLength(2);
+    expect(t.logs.filter((l) => l.msg.includes('left alone'))).toHaveLength(1);
+  });
+
+  it('a failed op (ENOMEM) is retried by full runs with back-off', async () => {
+    const t = setup(model(webConfig()));
+    await t.director.start();
+    t.kernel.failures.set('deleteDestination', 'ENOMEM');
+    t.checker('198.51.100.11').play(FAIL);
+    await t.clock.advanceAsync(1000);
+    await t.director.idle();
+    expect(t.dests()).toHaveLength(3);
+    expect(t.logs.some((l) => l.level === 'error' && l.fields.code === 'ENOMEM')).toBe(true);
+    t.kernel.failures.delete('deleteDestination');
+    await t.clock.advanceAsync(2000);
+    await t.director.idle();
+    expect(t.dests()).toHaveLength(2);
+  });
+
+  it('EEXIST and ENOENT from a table changed underneath are repaired, not fatal', async () => {
+    const t = setup(model(webConfig()));
+    await t.director.start();
+    t.kernel.failures.set('addDestination', 'EEXIST');
+    await t.kernel.deleteDestination(WEB, { address: '198.51.100.11', port: 80 });
+    t.director.resync();
+    await t.director.idle();
+    t.kernel.failures.delete('addDestination');
+    await t.clock.advanceAsync(1000);
+    await t.director.idle();
+    expect(t.dests()).toHaveLength(3);
+  });
+
+  it('a lost socket (reads fail) is reopened and the run retried', async () => {
+    const t = setup(model(webConfig()));
+    await t.director.start();
+    t.kernel.failures.set('listServices', 'EBADF');
+    t.kernel.failures.set('getService', 'EBADF');
+    t.checker('198.51.100.11').play(FAIL);
+    await t.clock.advanceAsync(1000);
+    await t.director.idle();
+    expect(t.dests()).toHaveLength(3);
+    const opensBefore = t.opens();
+    t.kernel.failures.clear();
+    await t.clock.advanceAsync(500);
+    await t.director.idle();
+    expect(t.opens()).toBeGreaterThan(opensBefore);
+    expect(t.dests()).toHaveLength(2);
+  });
+});
+
+describe('Director: VRRP', () => {
+  const vrrpTop = (state: string) => ({
+    lvs_sync_daemon: { state, follow: 'VI_1', mcast_interface: 'eth1', syncid: 7 },
+    vrrp_instances: { VI_1: { interface: 'eth0', virtual_router_id: 51, virtual_ipaddress: ['192.0.2.10/24'] } },
+  });
+
+  it('auto: the backup daemon always, the master daemon while MASTER', async () => {
+    const vrrp = new ScriptedVrrp();
+    vrrp.states.set('VI_1', 'BACKUP');
+    const t = setup(model(webConfig({ top: vrrpTop('auto') })), { vrrp });
+    await t.director.start();
+    expect(t.kernel.daemons.map((d) => d.state)).toEqual(['backup']);
+    vrrp.set('VI_1', 'MASTER');
+    await t.director.idle();
+    expect(t.kernel.daemons.map((d) => d.state).sort()).toEqual(['backup', 'master']);
+    vrrp.set('VI_1', 'BACKUP');
+    await t.director.idle();
+    expect(t.kernel.daemons.map((d) => d.state)).toEqual(['backup']);
+  });
+
+  it('both nodes program IPVS whatever their VRRP state', async () => {
+    const vrrp = new ScriptedVrrp();
+    vrrp.states.set('VI_1', 'BACKUP');
+    const t = setup(model(webConfig({ top: vrrpTop('auto') })), { vrrp });
+    await t.director.start();
+    expect(t.dests()).toHaveLength(3);
+  });
+
+  it('ha_suspend: checks run only while this node holds the address', async () => {
+    const vrrp = new ScriptedVrrp();
+    vrrp.states.set('VI_1', 'BACKUP');
+    const t = setup(model(webConfig({ top: vrrpTop('auto'), extra: { ha_suspend: true } })), { vrrp });
+    await t.director.start();
+    await t.clock.advanceAsync(3000);
+    expect(t.checker('198.51.100.11').calls).toHaveLength(0);
+    vrrp.set('VI_1', 'MASTER');
+    await t.clock.advanceAsync(3000);
+    expect(t.checker('198.51.100.11').calls.length).toBeGreaterThan(0);
+  });
+
+  it('reload passes the config to VRRP; a changed sync setting restarts the daemons', async () => {
+    const vrrp = new ScriptedVrrp();
+    vrrp.states.set('VI_1', 'MASTER');
+    const t = setup(model(webConfig({ top: vrrpTop('both') })), { vrrp });
+    await t.director.start();
+    t.opsSince();
+    const top = vrrpTop('both');
+    top.lvs_sync_daemon.syncid = 8;
+    await t.director.reload(model(webConfig({ top })));
+    expect(vrrp.reloads).toBe(1);
+    expect(t.opsSince()).toEqual(['stopDaemon', 'startDaemon', 'stopDaemon', 'startDaemon']);
+    expect(t.kernel.daemons.every((d) => d.syncId === 8)).toBe(true);
+  });
+});
+
+describe('Director: stop', () => {
+  it('a planned stop removes the managed services and the sync daemons, leaving foreign ones', async () => {
+    const kernel = new FakeIpvs();
+    await kernel.addService({
+      key: { protocol: 'tcp', address: '192.0.2.99', port: 22 },
+      scheduler: 'rr',
+      flags: 0,
+      timeout: 0,
+      netmask: 0xffffffff,
+    });
+    const vrrp = new ScriptedVrrp();
+    vrrp.states.set('VI_1', 'MASTER');
+    const t = setup(
+      model(
+        webConfig({
+          top: {
+            lvs_sync_daemon: { state: 'both', mcast_interface: 'eth1' },
+            vrrp_instances: { VI_1: { interface: 'eth0', virtual_router_id: 51 } },
+          },
+        }),
+      ),
+      { kernel, vrrp },
+    );
+    await t.director.start();
+    expect(kernel.daemons).toHaveLength(2);
+    await t.director.stop();
+    expect(kernel.snapshot().map((s) => (s.service.key as { port: number }).port)).toEqual([22]);
+    expect(kernel.daemons).toEqual([]);
+    expect(vrrp.stopped).toEqual({ immediate: false });
+  });
+
+  it('--keep-ipvs leaves everything', async () => {
+    const t = setup(model(webConfig()));
+    await t.director.start();
+    t.opsSince();
+    await t.director.stop({ keepIpvs: true });
+    expect(t.opsSince()).toEqual([]);
+    expect(t.dests()).toHaveLength(3);
+  });
+
+  it('omega: notify_down and quorum_down run at stop', async () => {
+    const cfg = webConfig({ extra: { omega: true, quorum_down: ['/bin/q', 'down'] } });
+    const t = setup(model(cfg));
+    await t.director.start();
+    await t.director.stop({ keepIpvs: true });
+    expect(t.notified).toEqual(['/bin/q down']);
+  });
+});
