@@ -18,6 +18,8 @@ export interface SyncGroupNotifierOptions {
   readonly run: (argv: readonly string[]) => void;
   /** Hears every change of the group's state, e.g. for the log. */
   readonly onChange?: (state: GroupState, from: GroupState | undefined) => void;
+  /** The state already notified, when this replaces the notifier of the same group (a reload): not told again. */
+  readonly initialState?: GroupState;
 }
 
 /** Follows the members' transitions and runs the group's notify programs. */
@@ -26,6 +28,7 @@ export class SyncGroupNotifier {
   readonly #off: (() => void)[];
 
   constructor(readonly opts: SyncGroupNotifierOptions) {
+    this.#state = opts.initialState;
     this.#off = opts.members.map((m) => m.on((e) => (e.type === 'transition' ? this.#update() : undefined)));
   }
 
