@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import type { IpvsApi } from '../ipvs/api.js';
 import type { ServiceKey, SyncState } from '../ipvs/types.js';
 import { canonicalAddress } from '../ipvs/addr.js';
-import { type DesiredTable, desiredTable, serviceKeyId, serviceKeyOf } from './desired.js';
+import { type DesiredTable, desiredTable, destKey, serviceKeyId, serviceKeyOf } from './desired.js';
 import type { Draining } from './diff.js';
 import { type DesiredState, Reconciler, type RunReport } from './reconciler.js';
 import { desiredDaemons } from './sync-roles.js';
@@ -252,28 +252,22 @@ export class Director {
 
   /** Real servers the reload removed from a service that stays: drained when drain_timeout is set. */
   #startDrains(id: string, before: ResolvedVirtualServer, after: ResolvedVirtualServer, now: number): void {
-    if (after.drain_timeout <= 0) return;
-    const port = (rs: { address: string; port?: number }, vs: ResolvedVirtualServer) => rs.port ?? vs.port ?? 0;
-    const keep = new Set(after.real_servers.map((rs) => `${canonicalAddress(rs.address)}|${port(rs, after)}`));
-    for (const rs of before.real_servers) {
-      const address = canonicalAddress(rs.address);
-      const p = port(rs, before);
-      if (keep.has(`${address}|${p}`)) continue;
-      let drains = this.#draining.get(id);
-      if (drains === undefined) this.#draining.set(id, (drains = new Map()));
-      const dk = address.includes(':') ? `[${address}]:${p}` : `${address}:${p}`;
-      drains.set(dk, { deadline: now + after.drain_timeout * 1000 });
-      this.#log.info({ vs: after.name, rs: dk, timeout: after.drain_timeout }, 'real server removed from the configuration: draining');
-    }
+    const endpoint = (rs: { address: string; port?: number }, vs: ResolvedVirtualServer) =>
+      destKey({ address: canonicalAddress(rs.address), port: rs.port ?? vs.port ?? 0 });
+    const kept = new Set(after.real_servers.map((rs) => endpoint(rs, after)));
+    const drains = this.#draining.get(id) ?? new Map<string, Draining>();
     // A server put back into the configuration is no longer draining.
-    const drains = this.#draining.get(id);
-    if (drains !== undefined) {
-      for (const rs of after.real_servers) {
-        const a = canonicalAddress(rs.address);
-        drains.delete(a.includes(':') ? `[${a}]:${port(rs, after)}` : `${a}:${port(rs, after)}`);
+    for (const dk of kept) drains.delete(dk);
+    if (after.drain_timeout > 0) {
+      for (const rs of before.real_servers) {
+        const dk = endpoint(rs, before);
+        if (kept.has(dk)) continue;
+        drains.set(dk, { deadline: now + after.drain_timeout * 1000 });
+        this.#log.info({ vs: after.name, rs: dk, timeout: after.drain_timeout }, 'real server removed from the configuration: draining');
       }
-      if (drains.size === 0) this.#draining.delete(id);
     }
+    if (drains.size > 0) this.#draining.set(id, drains);
+    else this.#draining.delete(id);
     this.#armDrainPoll();
   }
 
