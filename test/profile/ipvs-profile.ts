@@ -1,9 +1,9 @@
 /**
  * Host-side profile of lvsadm's restore and listing paths, without a kernel: runLvsadm over the
- * real IPVS client (src/ipvs/netlink-client.ts) whose transport is the fake kernel of the unit
- * tests. It shows where lvsadm's own CPU goes (parsing, encoding, decoding, formatting); the
- * fake kernel's share shows up under test/unit/ipvs-client/fake-kernel.ts in a profile.
- * Not part of the test suite (it lives beside the tests because it runs on their fake kernel); the real benchmark
+ * real IPVS client (src/ipvs/netlink-client.ts) whose transport is the in-memory IPVS model of the
+ * unit tests. It shows where lvsadm's own CPU goes (parsing, encoding, decoding, formatting); the
+ * model's share shows up under test/support/ipvs-model*.ts in a profile.
+ * Not part of the test suite (it lives beside the tests because it runs on their IPVS model); the real benchmark
  * is `npm run bench -- ipvs` (kernel lab).
  *
  *   npx vite-node test/profile/ipvs-profile.ts -- [--services 1000] [--dests 10] [--rounds 3]
@@ -13,7 +13,7 @@ import { restoreInput } from '../../scripts/bench/ipvs-input.mjs';
 import { openIpvs } from '../../src/ipvs/netlink-client.js';
 import { runLvsadm } from '../../src/lvsadm/run.js';
 import { systemResolver } from '../../src/lvsadm/system-resolver.js';
-import { FakeKernel } from '../unit/ipvs-client/fake-kernel.js';
+import { IpvsModel } from '../support/ipvs-model.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,18 +26,15 @@ const dests = arg('dests', 10);
 const rounds = arg('rounds', 3);
 const input = restoreInput(services, dests);
 
-async function lvsadm(kernel: FakeKernel, args: string[], stdin = ''): Promise<{ status: number; ms: number; bytes: number }> {
+async function lvsadm(kernel: IpvsModel, args: string[], stdin = ''): Promise<{ status: number; ms: number; bytes: number }> {
   let bytes = 0;
   const t0 = performance.now();
   const status = await runLvsadm(args, {
     stdout: { write: (s: string) => (bytes += s.length) },
     stderr: { write: (s: string) => process.stderr.write(s) },
     stdin: async () => stdin,
-    ipvs: () => {
-      // The fake kernel is its own transport: closing one client's socket must not close the kernel.
-      kernel.closed = false;
-      return openIpvs({ transport: kernel });
-    },
+    // A socket of its own on the model for each run, as on the kernel.
+    ipvs: () => openIpvs({ transport: kernel.transport({ dumpChunk: 64 }) }),
     resolver: systemResolver(),
     program: 'lvsadm',
     privileged: true,
@@ -46,7 +43,7 @@ async function lvsadm(kernel: FakeKernel, args: string[], stdin = ''): Promise<{
 }
 
 for (let r = 0; r < rounds; r++) {
-  const kernel = new FakeKernel({ dumpChunk: 64 });
+  const kernel = new IpvsModel();
   const restore = await lvsadm(kernel, ['-R'], input);
   const list = await lvsadm(kernel, ['-Ln']);
   const save = await lvsadm(kernel, ['-S', '-n']);

@@ -12,7 +12,7 @@ import {
   parseMessages,
 } from '../../../src/netlink/message.js';
 import { type NetlinkTransport, TransportError, type TransportReceiver } from '../../../src/netlink/transport.js';
-import { FakeKernel } from './fake-kernel.js';
+import { IpvsModel, type IpvsTransportOptions } from '../../support/ipvs-model.js';
 
 /** A transport the test drives by hand: it records what is sent and delivers what the test says. */
 class Scripted implements NetlinkTransport {
@@ -61,6 +61,8 @@ class Scripted implements NetlinkTransport {
 }
 
 const FAMILY = 0x30;
+/** A fake socket on a model of its own (the IPVS model's kernel side). */
+const kernel = (options?: IpvsTransportOptions) => new IpvsModel().transport(options);
 const tick = () => new Promise((r) => setImmediate(r));
 
 function payload(cmd: number, value?: number): Buffer {
@@ -390,7 +392,7 @@ describe('GenlClient: errors', () => {
 
 describe('GenlClient: pipelining', () => {
   it('coalesces the requests of one tick into one datagram', async () => {
-    const k = new FakeKernel();
+    const k = kernel();
     const c = new GenlClient(k);
     const fam = await c.resolveFamily('IPVS');
     const ps = Array.from({ length: 50 }, () => c.request({ type: fam.id, flags: 0, payload: payload(16) }));
@@ -400,7 +402,7 @@ describe('GenlClient: pipelining', () => {
   });
 
   it('splits datagrams at maxDatagram bytes', async () => {
-    const k = new FakeKernel();
+    const k = kernel();
     const c = new GenlClient(k, { maxDatagram: 100 });
     const fam = await c.resolveFamily('IPVS');
     await Promise.all(Array.from({ length: 10 }, () => c.request({ type: fam.id, flags: 0, payload: payload(16) })));
@@ -409,7 +411,7 @@ describe('GenlClient: pipelining', () => {
   });
 
   it('keeps at most `window` requests in flight', async () => {
-    const k = new FakeKernel();
+    const k = kernel();
     const c = new GenlClient(k, { window: 8 });
     const fam = await c.resolveFamily('IPVS');
     const ps = Array.from({ length: 100 }, () => c.request({ type: fam.id, flags: 0, payload: payload(16) }));
@@ -420,14 +422,14 @@ describe('GenlClient: pipelining', () => {
   });
 
   it('a window larger than the receive buffer loses answers (ENOBUFS); the default window does not', async () => {
-    const over = new FakeKernel({ rcvCapacity: 300 });
+    const over = kernel({ rcvCapacity: 300 });
     const c1 = new GenlClient(over, { window: 100_000, budgetBytes: Number.POSITIVE_INFINITY });
     const fam1 = await c1.resolveFamily('IPVS');
     const r1 = await Promise.allSettled(Array.from({ length: 1000 }, () => c1.request({ type: fam1.id, flags: 0, payload: payload(16) })));
     expect(over.dropped).toBe(700);
     expect(r1.filter((r) => r.status === 'rejected')).toHaveLength(1000);
 
-    const ok = new FakeKernel({ rcvCapacity: 300 });
+    const ok = kernel({ rcvCapacity: 300 });
     const c2 = new GenlClient(ok);
     const fam2 = await c2.resolveFamily('IPVS');
     const r2 = await Promise.allSettled(Array.from({ length: 1000 }, () => c2.request({ type: fam2.id, flags: 0, payload: payload(16) })));
@@ -517,8 +519,8 @@ describe('GenlClient: pipelining', () => {
 
 describe('GenlClient: family resolution', () => {
   it('resolves through nlctrl once per client, each client on its own', async () => {
-    const k1 = new FakeKernel({ familyId: 0x21 });
-    const k2 = new FakeKernel({ familyId: 0x2a });
+    const k1 = kernel({ familyId: 0x21 });
+    const k2 = kernel({ familyId: 0x2a });
     const c1 = new GenlClient(k1);
     const c2 = new GenlClient(k2);
     const [a, b, a2] = await Promise.all([c1.resolveFamily('IPVS'), c2.resolveFamily('IPVS'), c1.resolveFamily('IPVS')]);
@@ -530,7 +532,7 @@ describe('GenlClient: family resolution', () => {
   });
 
   it('does not cache a failed resolution', async () => {
-    const k = new FakeKernel({ noIpvs: true });
+    const k = kernel({ noIpvs: true });
     const c = new GenlClient(k);
     await expect(c.resolveFamily('IPVS')).rejects.toMatchObject({ code: 'ENOENT' });
     k.options.noIpvs = false;

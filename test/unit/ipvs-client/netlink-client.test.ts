@@ -8,7 +8,10 @@ import { parseMessages } from '../../../src/netlink/message.js';
 import { parseAddress } from '../../../src/ipvs/addr.js';
 import { decodeDestReply, decodeServiceReply } from '../../../src/ipvs/replies.js';
 import { encodeGetDests, frameGetDests } from '../../../src/ipvs/requests.js';
-import { FakeKernel } from './fake-kernel.js';
+import { IpvsModel, type IpvsTransportOptions } from '../../support/ipvs-model.js';
+
+/** A fake socket on a model of its own. */
+const kernel = (options?: IpvsTransportOptions) => new IpvsModel().transport(options);
 
 const web = { protocol: 'tcp', address: '192.0.2.10', port: 80 } as const;
 const web6 = { protocol: 'udp', address: '2001:db8::10', port: 53 } as const;
@@ -27,7 +30,7 @@ const dest = (address: string, port = 80, weight = 1): DestinationSpec => ({
 
 describe('openIpvs', () => {
   it('resolves the IPVS family on the given transport', async () => {
-    const k = new FakeKernel({ familyId: 0x2b });
+    const k = kernel({ familyId: 0x2b });
     const ipvs = await openIpvs({ transport: k });
     expect(ipvs.family).toMatchObject({ id: 0x2b, name: 'IPVS' });
     await ipvs.close();
@@ -35,7 +38,7 @@ describe('openIpvs', () => {
   });
 
   it('rejects with IpvsUnavailableError (errno ENOPROTOOPT, as ipvsadm reports) without IPVS', async () => {
-    const k = new FakeKernel({ noIpvs: true });
+    const k = kernel({ noIpvs: true });
     const err = await openIpvs({ transport: k }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IpvsUnavailableError);
     expect(err).toMatchObject({ code: 'EIPVSUNAVAILABLE', errno: 92, familyErrno: 2, op: 'open' });
@@ -46,12 +49,13 @@ describe('openIpvs', () => {
 
 describe('IpvsApi over the fake kernel', () => {
   it('adds, reads, edits and deletes services and real servers', async () => {
-    const k = new FakeKernel();
+    const k = kernel();
     const ipvs = await openIpvs({ transport: k });
     await ipvs.addService(svc(web));
     await ipvs.addService({ ...svc(web6, 'wlc'), flags: IP_VS_SVC_F.PERSISTENT, timeout: 300, netmask: 64 });
-    await ipvs.addDestination(web, dest('10.0.0.1'));
+    // The kernel lists real servers newest first.
     await ipvs.addDestination(web, dest('10.0.0.2', 8080, 3));
+    await ipvs.addDestination(web, dest('10.0.0.1'));
     expect((await ipvs.listServices()).map((s) => s.key)).toEqual([web, web6]);
     expect(await ipvs.getService(web6)).toMatchObject({
       scheduler: 'wlc',
@@ -78,7 +82,9 @@ describe('IpvsApi over the fake kernel', () => {
   });
 
   it('reads info, timeouts and daemons', async () => {
-    const ipvs = await openIpvs({ transport: new FakeKernel() });
+    // eth1's MTU is 1520 here: a backup's default maxlen is its MTU less the headers, 48 bytes for
+    // an IPv6 group, so both daemons report 1472 (a master's default is always 1500 - 28).
+    const ipvs = await openIpvs({ transport: new IpvsModel({ interfaces: { eth1: 1520 } }).transport() });
     expect(await ipvs.info()).toEqual({ versionCode: 0x010201, version: '1.2.1', connTabSize: 4096 });
     await ipvs.setTimeouts({ tcp: 100, tcpFin: 0, udp: 50 });
     expect(await ipvs.getTimeouts()).toEqual({ tcp: 100, tcpFin: 120, udp: 50 });
@@ -94,7 +100,7 @@ describe('IpvsApi over the fake kernel', () => {
   });
 
   it('rejects with IpvsError: code = errno name, message naming the operation and object', async () => {
-    const ipvs = await openIpvs({ transport: new FakeKernel() });
+    const ipvs = await openIpvs({ transport: kernel() });
     await ipvs.addService(svc(web));
     const cases: [Promise<unknown>, object, string][] = [
       [ipvs.addService(svc(web)), { code: 'EEXIST', errno: 17, op: 'addService' }, 'addService tcp 192.0.2.10:80: File exists (EEXIST)'],
@@ -125,7 +131,7 @@ describe('IpvsApi over the fake kernel', () => {
   });
 
   it('rejects invalid input with EINVAL before sending anything', async () => {
-    const k = new FakeKernel();
+    const k = kernel();
     const ipvs = await openIpvs({ transport: k });
     const before = k.requests.length;
     await expect(ipvs.addService(svc({ ...web, address: '300.1.1.1' }))).rejects.toMatchObject({
@@ -139,7 +145,7 @@ describe('IpvsApi over the fake kernel', () => {
   });
 
   it('adds the kernel extended-ACK text to the message', async () => {
-    const ipvs = await openIpvs({ transport: new FakeKernel({ extAckMessage: 'bad thing' }) });
+    const ipvs = await openIpvs({ transport: kernel({ extAckMessage: 'bad thing' }) });
     await expect(ipvs.deleteService(web)).rejects.toMatchObject({
       message: 'deleteService tcp 192.0.2.10:80: No such process (ESRCH) (bad thing)',
     });
@@ -147,7 +153,7 @@ describe('IpvsApi over the fake kernel', () => {
   });
 
   it('matches answers delivered in reverse order and dumps split over datagrams', async () => {
-    const k = new FakeKernel({ reverse: true, dumpChunk: 2 });
+    const k = kernel({ reverse: true, dumpChunk: 2 });
     const ipvs = await openIpvs({ transport: k });
     const keys = Array.from({ length: 9 }, (_, i) => ({ ...web, port: 1000 + i }));
     await Promise.all(keys.map((key) => ipvs.addService(svc(key))));
@@ -161,7 +167,7 @@ describe('IpvsApi over the fake kernel', () => {
 
 describe('dumpFramed and the undecoded listings', () => {
   it('dumps the destinations of many services back to back, as listDestinations would', async () => {
-    const k = new FakeKernel({ dumpChunk: 2 });
+    const k = kernel({ dumpChunk: 2 });
     const ipvs = await openIpvs({ transport: k });
     const keys = Array.from({ length: 4 }, (_, i) => ({ ...web, port: 1000 + i }));
     for (const key of keys) await ipvs.addService(svc(key));
@@ -225,10 +231,13 @@ describe('batch', () => {
   ];
 
   it('pipelines everything and reports each result in order', async () => {
-    const k = new FakeKernel();
+    const k = kernel();
     const ipvs = await openIpvs({ transport: k });
     const datagramsBefore = k.sent.length;
-    const results = await ipvs.batch(ops);
+    // The two servers added the other way round: the kernel lists them newest first.
+    const swapped = [...ops];
+    [swapped[1], swapped[3]] = [ops[3]!, ops[1]!];
+    const results = await ipvs.batch(swapped);
     expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['ok', 'ok', 'EEXIST', 'ok', 'EINVAL', 'ok']);
     expect(k.sent.length - datagramsBefore).toBe(1); // the five valid operations in one datagram
     expect((await ipvs.listDestinations(web)).map((d) => [d.address, d.weight])).toEqual([
@@ -239,7 +248,7 @@ describe('batch', () => {
   });
 
   it('with stopOnError sends one at a time and nothing after the first failure (ECANCELED)', async () => {
-    const k = new FakeKernel();
+    const k = kernel();
     const ipvs = await openIpvs({ transport: k });
     const before = k.requests.length;
     const results = await ipvs.batch(ops, { stopOnError: true });
@@ -258,7 +267,8 @@ describe('batch', () => {
   });
 
   it('applies 10,000 operations within the window, without overrunning a small receive buffer', async () => {
-    const k = new FakeKernel({ rcvCapacity: 300 });
+    const model = new IpvsModel();
+    const k = model.transport({ rcvCapacity: 300 });
     const ipvs = await openIpvs({ transport: k });
     const big: IpvsOp[] = [];
     for (let s = 0; s < 1000; s++) {
@@ -270,12 +280,12 @@ describe('batch', () => {
     expect(results.every((r) => r.ok)).toBe(true);
     expect(k.dropped).toBe(0);
     expect(ipvs.stats.maxInFlight).toBeLessThanOrEqual(256);
-    expect(k.services.size).toBe(1000);
+    expect(model.snapshot()).toHaveLength(1000);
     await ipvs.close();
   });
 
   it('an empty batch is a no-op', async () => {
-    const ipvs = await openIpvs({ transport: new FakeKernel() });
+    const ipvs = await openIpvs({ transport: kernel() });
     expect(await ipvs.batch([])).toEqual([]);
     expect(await ipvs.batch([], { stopOnError: true })).toEqual([]);
     await ipvs.close();

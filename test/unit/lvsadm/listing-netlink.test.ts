@@ -1,13 +1,13 @@
 /**
  * The listings over the real IPVS client (src/ipvs/netlink-client.ts, on the fake kernel of the
- * client's tests), whose undecoded paths lvsadm takes (listServicePayloads, dumpFramed with every
+ * IPVS model, test/support/ipvs-model.ts), whose undecoded paths lvsadm takes (listServicePayloads, dumpFramed with every
  * GET_DEST framed at once), print exactly what the general path prints (listServices and one
  * listDestinations per service, as with any other IpvsApi).
  */
 import { describe, expect, it } from 'vitest';
 import type { IpvsApi } from '../../../src/ipvs/api.js';
 import { openIpvs } from '../../../src/ipvs/netlink-client.js';
-import { FakeKernel } from '../ipvs-client/fake-kernel.js';
+import { IpvsModel, type IpvsTransportOptions } from '../../support/ipvs-model.js';
 import { run } from './helpers.js';
 
 /** The client with its optional fast paths hidden. */
@@ -39,14 +39,11 @@ const TABLE = [
 
 describe('listings through the netlink client', () => {
   it('print the same with the undecoded paths as with the general one', async () => {
-    // The fake kernel is its own transport: each run's client closes it, the next one reopens it.
-    const opener = (k: FakeKernel) => () => {
-      k.closed = false;
-      return openIpvs({ transport: k });
-    };
-    const open = opener(new FakeKernel({ dumpChunk: 2 }));
+    // Each run opens a socket of its own on the model, as lvsadm does on the kernel.
+    const opener = (model: IpvsModel, options: IpvsTransportOptions) => () => openIpvs({ transport: model.transport(options) });
+    const open = opener(new IpvsModel(), { dumpChunk: 2 });
     // The same table in a fake of the blocking socket lvsadm uses (all dumps in one exchange).
-    const openBlocking = opener(new FakeKernel({ dumpChunk: 2, blocking: true }));
+    const openBlocking = opener(new IpvsModel(), { dumpChunk: 2, blocking: true });
     for (const ipvs of [open, openBlocking]) {
       expect(await run(['-R'], { stdin: TABLE, ipvs })).toEqual({ status: 0, stdout: '', stderr: '' });
     }

@@ -2,7 +2,7 @@
  * The restore scanner (src/lvsadm/restore-scan.ts) against the general path: every line it takes
  * must be one fastRestoreOp takes, encoded to the same bytes the IPVS encoders give for that
  * operation; lines it leaves go through the general path. Also the framed send end to end
- * (GenlClient.sendFramed through the IPVS client, on the fake kernel).
+ * (GenlClient.sendFramed through the IPVS client, on the IPVS model).
  */
 import { describe, expect, it } from 'vitest';
 import type { IpvsOp } from '../../../src/ipvs/api.js';
@@ -11,7 +11,7 @@ import { encodeNewDest, encodeNewService, encodeSetDest, encodeSetService } from
 import { tokensOf } from '../../../src/lvsadm/config-stream.js';
 import { fastRestoreOp } from '../../../src/lvsadm/fast-restore.js';
 import { RUN_FUNCS, scanRestoreRun } from '../../../src/lvsadm/restore-scan.js';
-import { FakeKernel } from '../ipvs-client/fake-kernel.js';
+import { IpvsModel } from '../../support/ipvs-model.js';
 
 function encode(op: IpvsOp): Buffer {
   switch (op.op) {
@@ -139,9 +139,9 @@ describe('scanRestoreRun', () => {
   });
 });
 
-describe('sendFramed (fake kernel)', () => {
+describe('sendFramed (IPVS model)', () => {
   it('applies a run, acknowledging only the last message of each datagram, and reports failures by index', async () => {
-    const k = new FakeKernel();
+    const k = new IpvsModel().transport();
     const ipvs = await openIpvs({ transport: k, budgetBytes: 1536 * 16 });
     const lines = ['-A -t 10.0.0.1:80 -s rr'];
     for (let i = 1; i <= 40; i++) lines.push(`-a -t 10.0.0.1:80 -r 192.168.0.${i}:80 -m -w 1`);
