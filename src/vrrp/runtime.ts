@@ -58,6 +58,8 @@ export class VrrpRuntime {
   readonly #tracking: TrackingSources;
   /** The instances of the config in force, by name. */
   readonly #active = new Map<string, RuntimeInstance>();
+  /** Replaced instances still stopping, by name: what runs on the wire until their successors start. */
+  readonly #predecessors = new Map<string, RuntimeInstance>();
   /** Every instance not closed yet: the active ones and those a reload is stopping. */
   readonly #open = new Set<RuntimeInstance>();
   readonly #groups = new Map<string, RuntimeGroup>();
@@ -106,9 +108,12 @@ export class VrrpRuntime {
     return [...this.#active.keys()];
   }
 
-  /** Where an instance stands, or undefined when the config in force has none of that name. */
+  /**
+   * Where an instance stands, or undefined when the config in force has none of that name. While a reload replaces
+   * it, this is the old instance (leaving, say) until the new one starts.
+   */
   state(instance: string): InstanceView | undefined {
-    return this.#active.get(instance)?.view();
+    return (this.#predecessors.get(instance) ?? this.#active.get(instance))?.view();
   }
 
   /** A sync group's state as last notified ('INIT' before any), or undefined when there is no such group. */
@@ -276,8 +281,10 @@ export class VrrpRuntime {
     for (const { old, plan: p, what } of changes.replaced) {
       log.info({ instance: p.name, change: what }, 'instance replaced');
       const next = opened.get(p.name);
+      this.#predecessors.set(p.name, old);
       waits.push(
         this.#retire(old).then(() => {
+          this.#predecessors.delete(p.name);
           if (this.#stopping === undefined) next?.inst.start();
         }),
       );

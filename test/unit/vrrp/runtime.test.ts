@@ -392,6 +392,7 @@ describe('VrrpRuntime: reload', () => {
     await w.clock.advanceAsync(0);
     expect(old.sent.at(-1)).toBe(0);
     expect(w.addressOps.length).toBe(before.addressOps);
+    expect(rt.state('VI_2')?.state).toBe('leaving');
     old.hear(load(BASE), 'VI_2', 90); // the peer takes over
     await w.clock.advanceAsync(300);
     await reloading;
