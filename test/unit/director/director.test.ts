@@ -14,7 +14,7 @@ import type { IpvsApi } from '../../../src/ipvs/api.js';
 import type { Logger } from '../../../src/logger.js';
 import type { ServiceKey } from '../../../src/ipvs/types.js';
 import { FAIL, type Outcome, PASS, ScriptedChecker } from '../health/helpers.js';
-import { FakeIpvs } from '../lvsadm/fake-ipvs.js';
+import { IpvsModel } from '../../support/ipvs-model.js';
 import { model } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
@@ -82,9 +82,9 @@ class ScriptedVrrp implements VrrpComponent {
   }
 }
 
-function setup(config: ResolvedConfig, o: { kernel?: FakeIpvs; scripts?: Record<string, Outcome[]>; vrrp?: ScriptedVrrp } = {}) {
+function setup(config: ResolvedConfig, o: { kernel?: IpvsModel; scripts?: Record<string, Outcome[]>; vrrp?: ScriptedVrrp } = {}) {
   const clock = new FakeClock(T0);
-  const kernel = o.kernel ?? new FakeIpvs();
+  const kernel = o.kernel ?? new IpvsModel();
   const checkers = new Map<string, ScriptedChecker>();
   const notified: string[] = [];
   const logs: { level: string; fields: Record<string, unknown>; msg: string }[] = [];
@@ -105,10 +105,9 @@ function setup(config: ResolvedConfig, o: { kernel?: FakeIpvs; scripts?: Record<
     config,
     health,
     ...(o.vrrp !== undefined ? { vrrp: o.vrrp } : {}),
-    openIpvs: async () => {
+    openIpvs: async (): Promise<IpvsApi> => {
       opens++;
-      kernel.closed = false;
-      return kernel as IpvsApi;
+      return kernel.api();
     },
     clock,
     log,
@@ -117,9 +116,9 @@ function setup(config: ResolvedConfig, o: { kernel?: FakeIpvs; scripts?: Record<
   const mark = { n: kernel.calls.length };
   /** Mutating IPVS calls made since the last call of this function. */
   const opsSince = () => {
-    const calls = kernel.calls.slice(mark.n).filter(([m]) => MUTATING.has(m));
+    const calls = kernel.calls.slice(mark.n).filter((c) => MUTATING.has(c.op));
     mark.n = kernel.calls.length;
-    return calls.map(([m]) => m);
+    return calls.map((c) => c.op);
   };
   const dests = (key: ServiceKey = WEB) =>
     kernel
@@ -215,7 +214,7 @@ describe('Director: reload', () => {
     const summary = await t.director.reload(model(webConfig()));
     expect(summary).toEqual({ added: 0, removed: 0, changed: 0, ops: 0 });
     expect(t.opsSince()).toEqual([]);
-    expect((await t.kernel.getService(WEB)).stats?.conns).toBe(42n);
+    expect((await t.kernel.api().getService(WEB)).stats?.conns).toBe(42n);
   });
 
   it('a changed scheduler and weight are edited in place; a new service is added; a removed one deleted', async () => {
@@ -244,13 +243,13 @@ describe('Director: reload', () => {
   it('a removed real server drains: weight 0 while it has connections, deleted when idle', async () => {
     const t = setup(model(webConfig({ extra: { drain_timeout: 60 } })));
     await t.director.start();
-    t.kernel.setStats(WEB, {}, { address: '198.51.100.13', port: 80, conns: { activeConns: 3 } });
+    t.kernel.setConnections(WEB, { address: '198.51.100.13', port: 80 }, { activeConns: 3 });
     await t.director.reload(model(webConfig({ servers: 2, extra: { drain_timeout: 60 } })));
     expect(t.dests()).toEqual(['198.51.100.11:80 w2', '198.51.100.12:80 w2', '198.51.100.13:80 w0']);
     await t.clock.advanceAsync(5000);
     await t.director.idle();
     expect(t.dests()).toContain('198.51.100.13:80 w0');
-    t.kernel.setStats(WEB, {}, { address: '198.51.100.13', port: 80, conns: { activeConns: 0 } });
+    t.kernel.setConnections(WEB, { address: '198.51.100.13', port: 80 }, { activeConns: 0 });
     await t.clock.advanceAsync(1000);
     await t.director.idle();
     expect(t.dests()).toEqual(['198.51.100.11:80 w2', '198.51.100.12:80 w2']);
@@ -259,7 +258,7 @@ describe('Director: reload', () => {
   it('drain_timeout passes: deleted even with connections', async () => {
     const t = setup(model(webConfig({ extra: { drain_timeout: 3 } })));
     await t.director.start();
-    t.kernel.setStats(WEB, {}, { address: '198.51.100.13', port: 80, conns: { activeConns: 3 } });
+    t.kernel.setConnections(WEB, { address: '198.51.100.13', port: 80 }, { activeConns: 3 });
     await t.director.reload(model(webConfig({ servers: 2, extra: { drain_timeout: 3 } })));
     await t.clock.advanceAsync(4000);
     await t.director.idle();
@@ -276,7 +275,7 @@ describe('Director: reload', () => {
 
 describe('Director: the kernel as the truth', () => {
   it('restart: adopts a table that already matches with 0 ops', async () => {
-    const kernel = new FakeIpvs();
+    const kernel = new IpvsModel();
     const first = setup(model(webConfig()), { kernel });
     await first.director.start();
     await first.director.stop({ keepIpvs: true });
@@ -290,11 +289,11 @@ describe('Director: the kernel as the truth', () => {
   it('drift is repaired by the periodic resync (a deleted server, a changed weight, a deleted service)', async () => {
     const t = setup(model(webConfig()));
     await t.director.start();
-    await t.kernel.deleteDestination(WEB, { address: '198.51.100.11', port: 80 });
+    t.kernel.drift.deleteDestination(WEB, { address: '198.51.100.11', port: 80 });
     await t.clock.advanceAsync(10_000);
     await t.director.idle();
     expect(t.dests()).toHaveLength(3);
-    await t.kernel.deleteService(WEB);
+    t.kernel.drift.deleteService(WEB);
     await t.clock.advanceAsync(10_000);
     await t.director.idle();
     expect(t.dests()).toHaveLength(3);
@@ -302,8 +301,8 @@ describe('Director: the kernel as the truth', () => {
   });
 
   it('a service added by hand is left alone and logged once', async () => {
-    const kernel = new FakeIpvs();
-    await kernel.addService({
+    const kernel = new IpvsModel();
+    kernel.drift.addService({
       key: { protocol: 'tcp', address: '192.0.2.99', port: 22 },
       scheduler: 'rr',
       flags: 0,
@@ -321,13 +320,13 @@ describe('Director: the kernel as the truth', () => {
   it('a failed op (ENOMEM) is retried by full runs with back-off', async () => {
     const t = setup(model(webConfig()));
     await t.director.start();
-    t.kernel.failures.set('deleteDestination', 'ENOMEM');
+    t.kernel.failNext({ op: 'deleteDestination', errno: 'ENOMEM', count: Number.POSITIVE_INFINITY });
     t.checker('198.51.100.11').play(FAIL);
     await t.clock.advanceAsync(1000);
     await t.director.idle();
     expect(t.dests()).toHaveLength(3);
     expect(t.logs.some((l) => l.level === 'error' && l.fields.code === 'ENOMEM')).toBe(true);
-    t.kernel.failures.delete('deleteDestination');
+    t.kernel.clearFaults();
     await t.clock.advanceAsync(2000);
     await t.director.idle();
     expect(t.dests()).toHaveLength(2);
@@ -336,11 +335,11 @@ describe('Director: the kernel as the truth', () => {
   it('EEXIST and ENOENT from a table changed underneath are repaired, not fatal', async () => {
     const t = setup(model(webConfig()));
     await t.director.start();
-    t.kernel.failures.set('addDestination', 'EEXIST');
-    await t.kernel.deleteDestination(WEB, { address: '198.51.100.11', port: 80 });
+    t.kernel.failNext({ op: 'addDestination', errno: 'EEXIST', count: Number.POSITIVE_INFINITY });
+    t.kernel.drift.deleteDestination(WEB, { address: '198.51.100.11', port: 80 });
     t.director.resync();
     await t.director.idle();
-    t.kernel.failures.delete('addDestination');
+    t.kernel.clearFaults();
     await t.clock.advanceAsync(1000);
     await t.director.idle();
     expect(t.dests()).toHaveLength(3);
@@ -349,14 +348,14 @@ describe('Director: the kernel as the truth', () => {
   it('a lost socket (reads fail) is reopened and the run retried', async () => {
     const t = setup(model(webConfig()));
     await t.director.start();
-    t.kernel.failures.set('listServices', 'EBADF');
-    t.kernel.failures.set('getService', 'EBADF');
+    t.kernel.failNext({ op: 'listServices', errno: 'EBADF', count: Number.POSITIVE_INFINITY });
+    t.kernel.failNext({ op: 'getService', errno: 'EBADF', count: Number.POSITIVE_INFINITY });
     t.checker('198.51.100.11').play(FAIL);
     await t.clock.advanceAsync(1000);
     await t.director.idle();
     expect(t.dests()).toHaveLength(3);
     const opensBefore = t.opens();
-    t.kernel.failures.clear();
+    t.kernel.clearFaults();
     await t.clock.advanceAsync(500);
     await t.director.idle();
     expect(t.opens()).toBeGreaterThan(opensBefore);
@@ -375,13 +374,18 @@ describe('Director: VRRP', () => {
     vrrp.states.set('VI_1', 'BACKUP');
     const t = setup(model(webConfig({ top: vrrpTop('auto') })), { vrrp });
     await t.director.start();
-    expect(t.kernel.daemons.map((d) => d.state)).toEqual(['backup']);
+    expect(t.kernel.daemons().map((d) => d.state)).toEqual(['backup']);
     vrrp.set('VI_1', 'MASTER');
     await t.director.idle();
-    expect(t.kernel.daemons.map((d) => d.state).sort()).toEqual(['backup', 'master']);
+    expect(
+      t.kernel
+        .daemons()
+        .map((d) => d.state)
+        .sort(),
+    ).toEqual(['backup', 'master']);
     vrrp.set('VI_1', 'BACKUP');
     await t.director.idle();
-    expect(t.kernel.daemons.map((d) => d.state)).toEqual(['backup']);
+    expect(t.kernel.daemons().map((d) => d.state)).toEqual(['backup']);
   });
 
   it('both nodes program IPVS whatever their VRRP state', async () => {
@@ -415,14 +419,14 @@ describe('Director: VRRP', () => {
     await t.director.reload(model(webConfig({ top })));
     expect(vrrp.reloads).toBe(1);
     expect(t.opsSince()).toEqual(['stopDaemon', 'startDaemon', 'stopDaemon', 'startDaemon']);
-    expect(t.kernel.daemons.every((d) => d.syncId === 8)).toBe(true);
+    expect(t.kernel.daemons().every((d) => d.syncId === 8)).toBe(true);
   });
 });
 
 describe('Director: stop', () => {
   it('a planned stop removes the managed services and the sync daemons, leaving foreign ones', async () => {
-    const kernel = new FakeIpvs();
-    await kernel.addService({
+    const kernel = new IpvsModel();
+    kernel.drift.addService({
       key: { protocol: 'tcp', address: '192.0.2.99', port: 22 },
       scheduler: 'rr',
       flags: 0,
@@ -443,10 +447,10 @@ describe('Director: stop', () => {
       { kernel, vrrp },
     );
     await t.director.start();
-    expect(kernel.daemons).toHaveLength(2);
+    expect(kernel.daemons()).toHaveLength(2);
     await t.director.stop();
     expect(kernel.snapshot().map((s) => (s.service.key as { port: number }).port)).toEqual([22]);
-    expect(kernel.daemons).toEqual([]);
+    expect(kernel.daemons()).toEqual([]);
     expect(vrrp.stopped).toEqual({ immediate: false });
   });
 

@@ -1,8 +1,8 @@
-/** Test helpers: run lvsadm against the fake kernel and a table-driven resolver, capturing output. */
+/** Test helpers: run lvsadm against the IPVS model and a table-driven resolver, capturing output. */
 import { formatAddress, parseAddress } from '../../../src/ipvs/addr.js';
 import { type LvsadmIo, runLvsadm } from '../../../src/lvsadm/run.js';
 import type { Resolver, ServiceProto } from '../../../src/lvsadm/resolver.js';
-import { FakeIpvs } from './fake-ipvs.js';
+import { IpvsModel } from '../../support/ipvs-model.js';
 
 /** What one run printed and returned. */
 export interface RunResult {
@@ -13,7 +13,8 @@ export interface RunResult {
 
 /** Options of {@link run}. */
 export interface RunOptions {
-  readonly fake?: FakeIpvs;
+  /** The IPVS to run on (default: an empty one); each run opens an IpvsApi client of its own on it. */
+  readonly model?: IpvsModel;
   readonly resolver?: Resolver;
   readonly stdin?: string;
   readonly procConnPath?: string;
@@ -26,14 +27,14 @@ export interface RunOptions {
 
 /** Runs lvsadm with `args` (no program name) and captures everything. */
 export async function run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  const fake = opts.fake ?? new FakeIpvs();
+  const model = opts.model ?? new IpvsModel();
   let stdout = '';
   let stderr = '';
   const status = await runLvsadm(args, {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
     stdin: async () => opts.stdin ?? '',
-    ipvs: opts.ipvs ?? (async () => fake),
+    ipvs: opts.ipvs ?? (async () => model.api()),
     resolver: opts.resolver ?? tableResolver({}),
     program: opts.program ?? 'ipvsadm',
     modprobe: opts.modprobe ?? (async () => false),
@@ -44,10 +45,10 @@ export async function run(args: readonly string[], opts: RunOptions = {}): Promi
   return { status, stdout, stderr };
 }
 
-/** Runs several command lines (split on spaces) in sequence on one fake; fails the test on a non-zero status. */
-export async function setup(fake: FakeIpvs, ...lines: string[]): Promise<void> {
+/** Runs several command lines (split on spaces) in sequence on one model; fails the test on a non-zero status. */
+export async function setup(model: IpvsModel, ...lines: string[]): Promise<void> {
   for (const line of lines) {
-    const r = await run(line.split(' '), { fake });
+    const r = await run(line.split(' '), { model });
     if (r.status !== 0) throw new Error(`setup "${line}" failed (${r.status}): ${r.stderr}`);
   }
 }

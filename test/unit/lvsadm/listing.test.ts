@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import type { DestinationSpec, ServiceSpec, Stats } from '../../../src/ipvs/types.js';
 import { largeNumber } from '../../../src/lvsadm/format/number.js';
-import { FakeIpvs } from './fake-ipvs.js';
+import { IpvsModel } from '../../support/ipvs-model.js';
 import { golden, run, tableResolver } from './helpers.js';
 
 const dest = (address: string, port: number, extra: Partial<DestinationSpec> = {}): DestinationSpec => ({
@@ -29,9 +29,9 @@ const tcp = (address: string, port: number, extra: Partial<ServiceSpec> = {}): S
   ...extra,
 });
 
-function referenceTable(): FakeIpvs {
-  const fake = new FakeIpvs();
-  fake.load([
+function referenceTable(): IpvsModel {
+  const model = new IpvsModel();
+  model.load([
     {
       service: tcp('10.0.0.1', 80, { scheduler: 'rr', flags: 1, timeout: 360, netmask: 0xffffff00, peName: 'sip' }),
       stats: {
@@ -70,12 +70,12 @@ function referenceTable(): FakeIpvs {
     { service: { key: { fwmark: 1, family: 'ipv4' }, scheduler: 'wlc', flags: 0, timeout: 0, netmask: 0xffffffff } },
     { service: { key: { fwmark: 2, family: 'ipv6' }, scheduler: 'wlc', flags: 0, timeout: 0, netmask: 128 } },
   ]);
-  return fake;
+  return model;
 }
 
 describe('reference listings (doc 4.6)', () => {
   test('ipvsadm -Ln', async () => {
-    expect((await run(['-Ln'], { fake: referenceTable() })).stdout).toBe(
+    expect((await run(['-Ln'], { model: referenceTable() })).stdout).toBe(
       golden(`IP Virtual Server version 1.2.1 (size=4096)⏎
 Prot LocalAddress:Port Scheduler Flags⏎
   -> RemoteAddress:Port           Forward Weight ActiveConn InActConn⏎
@@ -92,8 +92,8 @@ FWM  2 IPv6 wlc⏎
   });
 
   test('--stats and --stats --exact', async () => {
-    const fake = referenceTable();
-    expect((await run(['-Ln', '--stats', '-t', '10.0.0.1:80'], { fake })).stdout).toBe(
+    const model = referenceTable();
+    expect((await run(['-Ln', '--stats', '-t', '10.0.0.1:80'], { model })).stdout).toBe(
       golden(`Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes⏎
   -> RemoteAddress:Port⏎
 TCP  10.0.0.1:80                        12  123456K    2000M     500G     200T⏎
@@ -101,12 +101,12 @@ TCP  10.0.0.1:80                        12  123456K    2000M     500G     200T�
   -> 192.168.10.2:80                     0        0        0        0        0⏎
 `),
     );
-    const exact = (await run(['-Ln', '--stats', '--exact', '-t', '10.0.0.1:80'], { fake })).stdout.split('\n')[2];
+    const exact = (await run(['-Ln', '--stats', '--exact', '-t', '10.0.0.1:80'], { model })).stdout.split('\n')[2];
     expect(exact).toBe('TCP  10.0.0.1:80                        12 123456789 2000000000 500000000000 200000000000000');
   });
 
   test('--rate', async () => {
-    expect((await run(['-Ln', '--rate', '-t', '10.0.0.1:80'], { fake: referenceTable() })).stdout).toBe(
+    expect((await run(['-Ln', '--rate', '-t', '10.0.0.1:80'], { model: referenceTable() })).stdout).toBe(
       golden(`Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS⏎
   -> RemoteAddress:Port⏎
 TCP  10.0.0.1:80                         1        2        3        4        5⏎
@@ -117,8 +117,8 @@ TCP  10.0.0.1:80                         1        2        3        4        5�
   });
 
   test('--thresholds and --persistent-conn', async () => {
-    const fake = referenceTable();
-    expect((await run(['-Ln', '--thresholds', '-t', '10.0.0.1:80'], { fake })).stdout).toBe(
+    const model = referenceTable();
+    expect((await run(['-Ln', '--thresholds', '-t', '10.0.0.1:80'], { model })).stdout).toBe(
       golden(`Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn ⏎
   -> RemoteAddress:Port⏎
 TCP  10.0.0.1:80 rr persistent 360 mask 255.255.255.0 pe sip⏎
@@ -126,7 +126,7 @@ TCP  10.0.0.1:80 rr persistent 360 mask 255.255.255.0 pe sip⏎
   -> 192.168.10.2:80              100        50         12         345       ⏎
 `),
     );
-    expect((await run(['-Ln', '--persistent-conn', '-t', '10.0.0.1:80'], { fake })).stdout).toBe(
+    expect((await run(['-Ln', '--persistent-conn', '-t', '10.0.0.1:80'], { model })).stdout).toBe(
       golden(`Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn ⏎
   -> RemoteAddress:Port⏎
 TCP  10.0.0.1:80 rr persistent 360 mask 255.255.255.0 pe sip⏎
@@ -137,8 +137,8 @@ TCP  10.0.0.1:80 rr persistent 360 mask 255.255.255.0 pe sip⏎
   });
 
   test('--tun-info', async () => {
-    const fake = new FakeIpvs();
-    fake.load([
+    const model = new IpvsModel();
+    model.load([
       {
         service: tcp('10.0.0.1', 80, { scheduler: 'rr' }),
         dests: [
@@ -151,7 +151,7 @@ TCP  10.0.0.1:80 rr persistent 360 mask 255.255.255.0 pe sip⏎
         ],
       },
     ]);
-    expect((await run(['-Ln', '--tun-info'], { fake })).stdout).toBe(
+    expect((await run(['-Ln', '--tun-info'], { model })).stdout).toBe(
       golden(`IP Virtual Server version 1.2.1 (size=4096)⏎
 Prot LocalAddress:Port Scheduler Flags⏎
   -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn⏎
@@ -164,7 +164,7 @@ TCP  10.0.0.1:80 rr⏎
   -> 192.168.10.6:80              Local   n/a           1      0          0         ⏎
 `),
     );
-    expect((await run(['-Sn'], { fake })).stdout).toBe(`-A -t 10.0.0.1:80 -s rr
+    expect((await run(['-Sn'], { model })).stdout).toBe(`-A -t 10.0.0.1:80 -s rr
 -a -t 10.0.0.1:80 -r 192.168.10.1:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-nocsum
 -a -t 10.0.0.1:80 -r 192.168.10.2:80 -i -w 1 --tun-type gre --tun-csum
 -a -t 10.0.0.1:80 -r 192.168.10.3:80 -g -w 1
@@ -175,10 +175,10 @@ TCP  10.0.0.1:80 rr⏎
   });
 
   test('-Sn', async () => {
-    const fake = referenceTable();
-    await run(['-a', '-t', '[2001:db8::80]:80', '-r', '192.168.20.1', '-i', '--tun-type', 'gue', '--tun-port', '6080'], { fake });
-    await run(['-a', '-f', '1', '-r', '192.168.10.5', '-i'], { fake });
-    expect((await run(['-Sn'], { fake })).stdout).toBe(`-A -t 10.0.0.1:80 -s rr -p 360 -M 255.255.255.0 --pe sip
+    const model = referenceTable();
+    await run(['-a', '-t', '[2001:db8::80]:80', '-r', '192.168.20.1', '-i', '--tun-type', 'gue', '--tun-port', '6080'], { model });
+    await run(['-a', '-f', '1', '-r', '192.168.10.5', '-i'], { model });
+    expect((await run(['-Sn'], { model })).stdout).toBe(`-A -t 10.0.0.1:80 -s rr -p 360 -M 255.255.255.0 --pe sip
 -a -t 10.0.0.1:80 -r 192.168.10.1:80 -m -w 1
 -a -t 10.0.0.1:80 -r 192.168.10.2:80 -g -w 100
 -A -u 10.0.0.1:53 -s sh -o -b sh-fallback,sh-port
@@ -207,8 +207,8 @@ describe('details', () => {
   });
 
   test('IPv6 persistence mask, persistence without a mask, sched flags of other schedulers', async () => {
-    const fake = new FakeIpvs();
-    fake.load([
+    const model = new IpvsModel();
+    model.load([
       {
         service: {
           key: { protocol: 'tcp', address: '2001:db8::1', port: 443 },
@@ -224,7 +224,7 @@ describe('details', () => {
         service: { key: { protocol: 'sctp', address: '10.0.0.3', port: 9 }, scheduler: 'sh', flags: 0x20, timeout: 0, netmask: 0xffffffff },
       },
     ]);
-    expect((await run(['-Ln'], { fake })).stdout).toBe(
+    expect((await run(['-Ln'], { model })).stdout).toBe(
       golden(`IP Virtual Server version 1.2.1 (size=4096)⏎
 Prot LocalAddress:Port Scheduler Flags⏎
   -> RemoteAddress:Port           Forward Weight ActiveConn InActConn⏎
@@ -234,7 +234,7 @@ TCP  [2001:db8::1]:443 wrr (flag-3) persistent 60 mask 64⏎
 FWM  3 IPv6 mh (mh-fallback,mh-port)⏎
 `),
     );
-    expect((await run(['-Sn'], { fake })).stdout).toBe(`-A -t 10.0.0.2:0 -s wlc -p 2678400 -b flag-1
+    expect((await run(['-Sn'], { model })).stdout).toBe(`-A -t 10.0.0.2:0 -s wlc -p 2678400 -b flag-1
 -A --sctp-service 10.0.0.3:9 -s sh -b 
 -A -t [2001:db8::1]:443 -s wrr -p 60 -M 64 -b flag-3
 -A -f 3 -6 -s mh -b mh-fallback,mh-port
@@ -246,8 +246,8 @@ FWM  3 IPv6 mh (mh-fallback,mh-port)⏎
       addrs: { '10.0.0.1': 'a-rather-long-virtual-host-name.example.com', '192.168.10.1': 'real1', '2001:db8::1': 'six' },
       ports: { '80/tcp': 'http', '8990/tcp': 'clc-build-daemon', '0/tcp': 'zero' },
     });
-    const fake = new FakeIpvs();
-    fake.load([
+    const model = new IpvsModel();
+    model.load([
       {
         service: tcp('10.0.0.1', 80),
         dests: [
@@ -261,7 +261,7 @@ FWM  3 IPv6 mh (mh-fallback,mh-port)⏎
         dests: [{ dest: dest('192.168.10.1', 80) }],
       },
     ]);
-    expect((await run(['-L'], { fake, resolver })).stdout).toBe(
+    expect((await run(['-L'], { model, resolver })).stdout).toBe(
       golden(`IP Virtual Server version 1.2.1 (size=4096)⏎
 Prot LocalAddress:Port Scheduler Flags⏎
   -> RemoteAddress:Port           Forward Weight ActiveConn InActConn⏎
@@ -273,7 +273,7 @@ FWM  9 wlc⏎
   -> real1:80                     Route   1      0          0         ⏎
 `),
     );
-    expect((await run(['-S'], { fake, resolver })).stdout).toBe(`-A -t a-rather-long-virtual-host-name.example.com:http -s wlc
+    expect((await run(['-S'], { model, resolver })).stdout).toBe(`-A -t a-rather-long-virtual-host-name.example.com:http -s wlc
 -a -t a-rather-long-virtual-host-name.example.com:http -r real1:clc-build-daemon -m -w 1
 -a -t a-rather-long-virtual-host-name.example.com:http -r 192.168.10.2:http -g -w 1
 -a -t a-rather-long-virtual-host-name.example.com:http -r [six]:http -i -w 1 --tun-type ipip
@@ -283,8 +283,8 @@ FWM  9 wlc⏎
   });
 
   test('sorting: libipvs order with its int-truncation quirk, --nosort keeps the kernel order', async () => {
-    const fake = new FakeIpvs();
-    fake.load([
+    const model = new IpvsModel();
+    model.load([
       {
         service: tcp('10.0.0.1', 80),
         dests: [{ dest: dest('10.0.0.9', 80) }, { dest: dest('200.0.0.1', 80) }, { dest: dest('10.0.0.9', 79, { forwarding: 'masq' }) }],
@@ -295,7 +295,7 @@ FWM  9 wlc⏎
       { service: { key: { fwmark: 0x80000001, family: 'ipv4' }, scheduler: 'wlc', flags: 0, timeout: 0, netmask: 0xffffffff } },
       { service: { key: { fwmark: 1, family: 'ipv4' }, scheduler: 'wlc', flags: 0, timeout: 0, netmask: 0xffffffff } },
     ]);
-    const lines = (await run(['-Ln'], { fake })).stdout.split('\n').slice(3, -1);
+    const lines = (await run(['-Ln'], { model })).stdout.split('\n').slice(3, -1);
     // fwmark 0x80000001 - 0 is negative as an int: that fwmark service sorts first.
     expect(lines.map((l) => l.trimEnd())).toEqual([
       'FWM  -2147483647 wlc',
@@ -308,7 +308,7 @@ FWM  9 wlc⏎
       'UDP  1.1.1.1:1 wlc',
       'FWM  1 wlc',
     ]);
-    const unsorted = (await run(['-Ln', '--nosort'], { fake })).stdout.split('\n').slice(3, 7);
+    const unsorted = (await run(['-Ln', '--nosort'], { model })).stdout.split('\n').slice(3, 7);
     expect(unsorted.map((l) => l.trimEnd())).toEqual([
       'TCP  10.0.0.1:80 wlc',
       '  -> 10.0.0.9:80                  Route   1      0          0',
@@ -318,10 +318,10 @@ FWM  9 wlc⏎
   });
 
   test('--timeout and --daemon', async () => {
-    const fake = new FakeIpvs();
-    expect((await run(['-L', '--timeout'], { fake })).stdout).toBe('Timeout (tcp tcpfin udp): 900 120 300\n');
-    expect(await run(['-L', '--daemon'], { fake })).toEqual({ status: 0, stdout: '', stderr: '' });
-    await run(['--start-daemon', 'master', '--syncid', '1'], { fake });
+    const model = new IpvsModel();
+    expect((await run(['-L', '--timeout'], { model })).stdout).toBe('Timeout (tcp tcpfin udp): 900 120 300\n');
+    expect(await run(['-L', '--daemon'], { model })).toEqual({ status: 0, stdout: '', stderr: '' });
+    await run(['--start-daemon', 'master', '--syncid', '1'], { model });
     await run(
       [
         '--start-daemon',
@@ -338,22 +338,23 @@ FWM  9 wlc⏎
         '1200',
       ],
       {
-        fake,
+        model,
       },
     );
-    expect((await run(['-L', '--daemon'], { fake })).stdout).toBe(
+    expect((await run(['-L', '--daemon'], { model })).stdout).toBe(
       'master sync daemon (mcast=eth0, syncid=1, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)\n' +
         'backup sync daemon (mcast=eth1, syncid=0, maxlen=1200, group=ff02::81, port=9000, ttl=2)\n',
     );
-    fake.daemons = [{ state: 'backup', mcastIfn: 'eth0', syncId: 3 }];
-    expect((await run(['-L', '--daemon'], { fake })).stdout).toBe('backup sync daemon (mcast=eth0, syncid=3)\n');
+    // As a kernel that reports none of the optional values.
+    model.loadDaemons([{ state: 'backup', mcastIfn: 'eth0', syncId: 3 }]);
+    expect((await run(['-L', '--daemon'], { model })).stdout).toBe('backup sync daemon (mcast=eth0, syncid=3)\n');
   });
 
   test('stats of destinations are read as libipvs reads them (low 32 bits except bytes)', async () => {
     const big: Partial<Stats> = { conns: (1n << 32n) + 5n, inbytes: (1n << 40n) + 1n };
-    const fake = new FakeIpvs();
-    fake.load([{ service: tcp('10.0.0.1', 80), stats: big, dests: [{ dest: dest('10.0.0.2', 80), stats: big }] }]);
-    const out = (await run(['-Ln', '--stats', '--exact'], { fake })).stdout.split('\n');
+    const model = new IpvsModel();
+    model.load([{ service: tcp('10.0.0.1', 80), stats: big, dests: [{ dest: dest('10.0.0.2', 80), stats: big }] }]);
+    const out = (await run(['-Ln', '--stats', '--exact'], { model })).stdout.split('\n');
     expect(out[3]).toBe('TCP  10.0.0.1:80                  4294967301        0        0 1099511627777        0');
     expect(out[4]).toBe('  -> 10.0.0.2:80                         5        0        0 1099511627777        0');
   });

@@ -1,7 +1,7 @@
 /** -R: tokenizing, whole-input checking, batched application, and -S → -R round trips. */
 import { describe, expect, test } from 'vitest';
 import { readConfigStream } from '../../../src/lvsadm/config-stream.js';
-import { FakeIpvs } from './fake-ipvs.js';
+import { IpvsModel } from '../../support/ipvs-model.js';
 import { run, setup, tableResolver } from './helpers.js';
 
 describe('config_stream tokenizing', () => {
@@ -26,24 +26,24 @@ describe('config_stream tokenizing', () => {
 
 describe('restore', () => {
   test('applies everything through one pipelined batch', async () => {
-    const fake = new FakeIpvs();
+    const model = new IpvsModel();
     const input = '-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.1.1 -m\n-a -t 10.0.0.1:80 -r 10.0.1.2 -m -w 3\n--set 0 30 0\n';
-    expect(await run(['-R'], { fake, stdin: input })).toEqual({ status: 0, stdout: '', stderr: '' });
-    expect(fake.calls.filter(([m]) => m === 'batch')).toEqual([['batch', [4]]]);
-    expect((await run(['-Sn'], { fake })).stdout).toBe(
+    expect(await run(['-R'], { model, stdin: input })).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(model.calls.filter((c) => c.op === 'batch').map((c) => [c.op, c.args])).toEqual([['batch', [4]]]);
+    expect((await run(['-Sn'], { model })).stdout).toBe(
       '-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.1.1:80 -m -w 1\n-a -t 10.0.0.1:80 -r 10.0.1.2:80 -m -w 3\n',
     );
   });
 
   test('a syntax error anywhere applies nothing and names the line', async () => {
-    const fake = new FakeIpvs();
+    const model = new IpvsModel();
     const input = '-A -t 10.0.0.1:80\n\n-a -t 10.0.0.1:80 -r 10.0.1.1 -w heavy\n-C\n';
-    expect(await run(['-R'], { fake, stdin: input })).toEqual({
+    expect(await run(['-R'], { model, stdin: input })).toEqual({
       status: 2,
       stdout: '',
       stderr: 'line 3: illegal weight specified\nrestore aborted: nothing was applied\n',
     });
-    expect(fake.calls.filter(([m]) => m !== 'info')).toEqual([]);
+    expect(model.calls.filter((c) => c.op !== 'info')).toEqual([]);
   });
 
   test('a comment line is a syntax error, as in ipvsadm (ipvsadm-restore strips them)', async () => {
@@ -62,39 +62,39 @@ describe('restore', () => {
   });
 
   test("kernel errors name their line and do not stop the rest; status is the last line's", async () => {
-    const fake = new FakeIpvs();
+    const model = new IpvsModel();
     const input = '-A -t 10.0.0.1:80\n-A -t 10.0.0.1:80\n-a -t 10.0.0.9:80 -r 10.0.1.1\n-A -t 10.0.0.2:80\n';
-    expect(await run(['-R'], { fake, stdin: input })).toEqual({
+    expect(await run(['-R'], { model, stdin: input })).toEqual({
       status: 0,
       stdout: '',
       stderr: 'line 2: Service already exists\nline 3: Service not defined\n',
     });
-    expect(fake.snapshot().map((s) => s.service.key)).toEqual([
+    expect(model.snapshot().map((s) => s.service.key)).toEqual([
       { protocol: 'tcp', address: '10.0.0.1', port: 80 },
       { protocol: 'tcp', address: '10.0.0.2', port: 80 },
     ]);
-    expect((await run(['-R'], { fake, stdin: '-D -t 10.0.0.9:80\n' })).status).toBe(255);
+    expect((await run(['-R'], { model, stdin: '-D -t 10.0.0.9:80\n' })).status).toBe(255);
   });
 
   test('listing lines run in their place, between batches', async () => {
-    const fake = new FakeIpvs();
-    const r = await run(['-R'], { fake, stdin: '--set 1 2 3\n-L --timeout\n--set 4 5 6\n-L --timeout\n' });
+    const model = new IpvsModel();
+    const r = await run(['-R'], { model, stdin: '--set 1 2 3\n-L --timeout\n--set 4 5 6\n-L --timeout\n' });
     expect(r).toEqual({ status: 0, stdout: 'Timeout (tcp tcpfin udp): 1 2 3\nTimeout (tcp tcpfin udp): 4 5 6\n', stderr: '' });
   });
 
   test('a failing listing line exits 1 there', async () => {
-    const fake = new FakeIpvs();
-    const r = await run(['-R'], { fake, stdin: '-A -t 10.0.0.1:80\n-L -t 10.0.0.2:80\n-A -t 10.0.0.3:80\n' });
+    const model = new IpvsModel();
+    const r = await run(['-R'], { model, stdin: '-A -t 10.0.0.1:80\n-L -t 10.0.0.2:80\n-A -t 10.0.0.3:80\n' });
     expect(r).toEqual({ status: 1, stdout: '', stderr: 'No such service\n' });
-    expect(fake.snapshot()).toHaveLength(1);
+    expect(model.snapshot()).toHaveLength(1);
   });
 
   test('-h ends the restore after applying what came before', async () => {
-    const fake = new FakeIpvs();
-    const r = await run(['-R'], { fake, stdin: '-A -t 10.0.0.1:80\n-h\n-A -t bad\n' });
+    const model = new IpvsModel();
+    const r = await run(['-R'], { model, stdin: '-A -t 10.0.0.1:80\n-h\n-A -t bad\n' });
     expect(r.status).toBe(0);
     expect(r.stdout.startsWith('ipvsadm v1.31')).toBe(true);
-    expect(fake.snapshot()).toHaveLength(1);
+    expect(model.snapshot()).toHaveLength(1);
   });
 
   test('-R takes no options', async () => {
@@ -121,9 +121,9 @@ const FULL_STATE = [
   '-A -t 10.0.0.3:0 -p 2678400',
 ];
 
-function sortedSnapshot(fake: FakeIpvs): unknown {
+function sortedSnapshot(model: IpvsModel): unknown {
   const key = (x: unknown): string => JSON.stringify(x);
-  return fake
+  return model
     .snapshot()
     .map((s) => ({ ...s, dests: [...s.dests].sort((a, b) => key(a).localeCompare(key(b))) }))
     .sort((a, b) => key(a.service.key).localeCompare(key(b.service.key)));
@@ -131,20 +131,20 @@ function sortedSnapshot(fake: FakeIpvs): unknown {
 
 describe('save → restore round trip', () => {
   test('thresholds are not part of the save format (as in ipvsadm)', async () => {
-    const fake = new FakeIpvs();
-    await setup(fake, '-A -t 10.0.0.1:80', '-a -t 10.0.0.1:80 -r 10.0.0.2 -x 100 -y 10');
-    expect((await run(['-Sn'], { fake })).stdout).toBe('-A -t 10.0.0.1:80 -s wlc\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n');
+    const model = new IpvsModel();
+    await setup(model, '-A -t 10.0.0.1:80', '-a -t 10.0.0.1:80 -r 10.0.0.2 -x 100 -y 10');
+    expect((await run(['-Sn'], { model })).stdout).toBe('-A -t 10.0.0.1:80 -s wlc\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n');
   });
 
   test('-Sn restores to the same state, and saves the same again', async () => {
-    const original = new FakeIpvs();
+    const original = new IpvsModel();
     await setup(original, ...FULL_STATE);
-    const saved = await run(['-Sn'], { fake: original });
+    const saved = await run(['-Sn'], { model: original });
     expect(saved.status).toBe(0);
-    const copy = new FakeIpvs();
-    expect(await run(['-R'], { fake: copy, stdin: saved.stdout })).toEqual({ status: 0, stdout: '', stderr: '' });
+    const copy = new IpvsModel();
+    expect(await run(['-R'], { model: copy, stdin: saved.stdout })).toEqual({ status: 0, stdout: '', stderr: '' });
     expect(sortedSnapshot(copy)).toEqual(sortedSnapshot(original));
-    expect((await run(['-Sn'], { fake: copy })).stdout).toBe(saved.stdout);
+    expect((await run(['-Sn'], { model: copy })).stdout).toBe(saved.stdout);
   });
 
   test('-S with names restores through the same resolver', async () => {
@@ -154,15 +154,15 @@ describe('save → restore round trip', () => {
       ports: { '80/tcp': 'http', '8080/tcp': 'http-alt', '53/udp': 'domain' },
       services: { 'http/tcp': 80, 'http-alt/tcp': 8080, 'domain/udp': 53 },
     });
-    const original = new FakeIpvs();
+    const original = new IpvsModel();
     await setup(original, ...FULL_STATE);
-    const saved = await run(['-S'], { fake: original, resolver });
+    const saved = await run(['-S'], { model: original, resolver });
     expect(saved.stdout.split('\n').slice(0, 2)).toEqual([
       '-A -t vip:http -s rr -p 300 -M 255.255.255.0 --pe sip',
       '-a -t vip:http -r web1:http-alt -m -w 3',
     ]);
-    const copy = new FakeIpvs();
-    expect(await run(['-R'], { fake: copy, stdin: saved.stdout, resolver })).toEqual({ status: 0, stdout: '', stderr: '' });
+    const copy = new IpvsModel();
+    expect(await run(['-R'], { model: copy, stdin: saved.stdout, resolver })).toEqual({ status: 0, stdout: '', stderr: '' });
     expect(sortedSnapshot(copy)).toEqual(sortedSnapshot(original));
   });
 });

@@ -1,6 +1,6 @@
-/** runLvsadm end to end on the fake kernel: start-up, kernel errors, exit statuses, what is sent. */
+/** runLvsadm end to end on the IPVS model: start-up, kernel errors, exit statuses, what is sent. */
 import { describe, expect, test } from 'vitest';
-import { FakeIpvs } from './fake-ipvs.js';
+import { IpvsModel } from '../../support/ipvs-model.js';
 import { run, setup } from './helpers.js';
 
 const INIT_FAIL = (reason: string): string =>
@@ -25,17 +25,22 @@ describe('start-up', () => {
   });
 
   test('GET_INFO refused (not root): that error', async () => {
-    const fake = new FakeIpvs();
-    fake.failures.set('info', 'EPERM');
-    expect(await run(['-Ln'], { fake })).toEqual({ status: 2, stdout: '', stderr: INIT_FAIL('Permission denied (you must be root)') });
-    expect(fake.closed).toBe(true);
+    const model = new IpvsModel();
+    model.failNext({ op: 'info', errno: 'EPERM' });
+    const api = model.api();
+    expect(await run(['-Ln'], { ipvs: async () => api })).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: INIT_FAIL('Permission denied (you must be root)'),
+    });
+    expect(api.closed).toBe(true);
   });
 
   test('modprobe that helps: the retry succeeds', async () => {
-    const fake = new FakeIpvs();
+    const model = new IpvsModel();
     let loaded = false;
     const r = await run(['-v'], {
-      ipvs: async () => (loaded ? fake : missing()),
+      ipvs: async () => (loaded ? model.api() : missing()),
       modprobe: async () => {
         loaded = true;
         return true;
@@ -45,9 +50,8 @@ describe('start-up', () => {
   });
 
   test('an old IPVS version is warned about', async () => {
-    const fake = new FakeIpvs();
-    fake.info_ = { versionCode: 0x010103, version: '1.1.3', connTabSize: 64 };
-    expect(await run(['-Ln'], { fake })).toEqual({
+    const model = new IpvsModel({ info: { versionCode: 0x010103, version: '1.1.3', connTabSize: 64 } });
+    expect(await run(['-Ln'], { model })).toEqual({
       status: 0,
       stdout:
         'IP Virtual Server version 1.1.3 (size=64)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n',
@@ -57,9 +61,9 @@ describe('start-up', () => {
   });
 
   test('no arguments lists with names; the client is closed', async () => {
-    const fake = new FakeIpvs();
-    expect((await run([], { fake })).stdout.startsWith('IP Virtual Server version 1.2.1 (size=4096)\n')).toBe(true);
-    expect(fake.closed).toBe(true);
+    const api = new IpvsModel().api();
+    expect((await run([], { ipvs: async () => api })).stdout.startsWith('IP Virtual Server version 1.2.1 (size=4096)\n')).toBe(true);
+    expect(api.closed).toBe(true);
   });
 
   test('the usage text names the program', async () => {
@@ -89,15 +93,14 @@ describe('kernel errors: ipvs_strerror text on stderr, status 255', () => {
     [['--start-daemon master'], '--start-daemon master', 'Daemon has already run'],
     [[], '--stop-daemon backup', 'No daemon is running'],
   ])('after %j: %s', async (before, line, message) => {
-    const fake = new FakeIpvs();
-    await setup(fake, ...before);
-    expect(await run(line.split(' '), { fake })).toEqual({ status: 255, stdout: '', stderr: `${message}\n` });
+    const model = new IpvsModel();
+    await setup(model, ...before);
+    expect(await run(line.split(' '), { model })).toEqual({ status: 255, stdout: '', stderr: `${message}\n` });
   });
 
   test('an unknown interface is strerror(ENODEV)', async () => {
-    const fake = new FakeIpvs();
-    fake.interfaces = new Set(['eth0']);
-    expect(await run(['--start-daemon', 'master', '--mcast-interface', 'eth9'], { fake })).toEqual({
+    const model = new IpvsModel({ interfaces: { eth0: 1500 } });
+    expect(await run(['--start-daemon', 'master', '--mcast-interface', 'eth9'], { model })).toEqual({
       status: 255,
       stdout: '',
       stderr: 'No such device\n',
@@ -105,21 +108,21 @@ describe('kernel errors: ipvs_strerror text on stderr, status 255', () => {
   });
 
   test('flush keeps the function libipvs last recorded (ESRCH is then plain strerror)', async () => {
-    const fake = new FakeIpvs();
-    fake.failures.set('flush', 'ESRCH');
-    expect((await run(['-C'], { fake })).stderr).toBe('No such process\n');
+    const model = new IpvsModel();
+    model.failNext({ op: 'flush', errno: 'ESRCH' });
+    expect((await run(['-C'], { model })).stderr).toBe('No such process\n');
   });
 
   test("the client's errno number wins (kernel-internal codes print as glibc does)", async () => {
-    const fake = new FakeIpvs();
-    fake.addService = async () => Promise.reject(Object.assign(new Error('x'), { code: 'ENOTSUPP', errno: 524 }));
-    expect((await run(['-A', '-t', '1.2.3.4:80'], { fake })).stderr).toBe('Unknown error 524\n');
+    const api = new IpvsModel().api();
+    api.addService = async () => Promise.reject(Object.assign(new Error('x'), { code: 'ENOTSUPP', errno: 524 }));
+    expect((await run(['-A', '-t', '1.2.3.4:80'], { ipvs: async () => api })).stderr).toBe('Unknown error 524\n');
   });
 
   test('codes that are not errno names are reported as EINVAL', async () => {
-    const fake = new FakeIpvs();
-    fake.failures.set('addService', 'EDECODE');
-    expect((await run(['-A', '-t', '1.2.3.4:80'], { fake })).stderr).toBe(
+    const model = new IpvsModel();
+    model.failNext({ op: 'addService', errno: 'EDECODE' });
+    expect((await run(['-A', '-t', '1.2.3.4:80'], { model })).stderr).toBe(
       'Invalid operation.  Possibly wrong module version, address not unicast, ...\n',
     );
   });
@@ -130,19 +133,19 @@ describe('listing errors: status 1', () => {
     expect(await run(['-L', '-t', '1.2.3.4:80'], {})).toEqual({ status: 1, stdout: '', stderr: 'No such service\n' });
   });
   test('services dump failing: the header was printed', async () => {
-    const fake = new FakeIpvs();
-    fake.failures.set('listServices', 'EPERM');
-    expect(await run(['-Ln'], { fake })).toEqual({
+    const model = new IpvsModel();
+    model.failNext({ op: 'listServices', errno: 'EPERM' });
+    expect(await run(['-Ln'], { model })).toEqual({
       status: 1,
       stdout: 'IP Virtual Server version 1.2.1 (size=4096)\n',
       stderr: 'Permission denied (you must be root)\n',
     });
   });
   test('destinations dump failing: output up to that service', async () => {
-    const fake = new FakeIpvs();
-    await setup(fake, '-A -t 1.2.3.4:80');
-    fake.failures.set('listDestinations', 'ESRCH');
-    expect(await run(['-Ln'], { fake })).toEqual({
+    const model = new IpvsModel();
+    await setup(model, '-A -t 1.2.3.4:80');
+    model.failNext({ op: 'listDestinations', errno: 'ESRCH' });
+    expect(await run(['-Ln'], { model })).toEqual({
       status: 1,
       stdout:
         'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n',
@@ -150,11 +153,11 @@ describe('listing errors: status 1', () => {
     });
   });
   test('--timeout / --daemon failing: status 1, silent', async () => {
-    const fake = new FakeIpvs();
-    fake.failures.set('getTimeouts', 'EPERM');
-    fake.failures.set('listDaemons', 'EPERM');
-    expect(await run(['-L', '--timeout'], { fake })).toEqual({ status: 1, stdout: '', stderr: '' });
-    expect(await run(['-L', '--daemon'], { fake })).toEqual({ status: 1, stdout: '', stderr: '' });
+    const model = new IpvsModel();
+    model.failNext({ op: 'getTimeouts', errno: 'EPERM' });
+    model.failNext({ op: 'listDaemons', errno: 'EPERM' });
+    expect(await run(['-L', '--timeout'], { model })).toEqual({ status: 1, stdout: '', stderr: '' });
+    expect(await run(['-L', '--daemon'], { model })).toEqual({ status: 1, stdout: '', stderr: '' });
   });
   test('-c without the proc file', async () => {
     expect(await run(['-Lc'], { procConnPath: '/nonexistent/ip_vs_conn' })).toEqual({
@@ -167,25 +170,25 @@ describe('listing errors: status 1', () => {
 
 describe('what is sent', () => {
   test('add service: defaults filled like ipvsadm (wlc, netmask, no flags)', async () => {
-    const fake = new FakeIpvs();
-    await setup(fake, '-A -t 10.0.0.1:80');
-    expect(fake.calls.find(([m]) => m === 'addService')?.[1]).toEqual([
+    const model = new IpvsModel();
+    await setup(model, '-A -t 10.0.0.1:80');
+    expect(model.calls.find((c) => c.op === 'addService')?.args).toEqual([
       { key: { protocol: 'tcp', address: '10.0.0.1', port: 80 }, scheduler: 'wlc', flags: 0, timeout: 0, netmask: 0xffffffff },
     ]);
   });
   test('edit without -s resets the scheduler to wlc; -p alone is 360 s', async () => {
-    const fake = new FakeIpvs();
-    await setup(fake, '-A -f 10 -s rr', '-E -f 10 -p');
-    expect((await run(['-Ln'], { fake })).stdout.split('\n')[3]).toBe('FWM  10 wlc persistent 360');
+    const model = new IpvsModel();
+    await setup(model, '-A -f 10 -s rr', '-E -f 10 -p');
+    expect((await run(['-Ln'], { model })).stdout.split('\n')[3]).toBe('FWM  10 wlc persistent 360');
   });
   test('destinations: defaults and tunnel parameters', async () => {
-    const fake = new FakeIpvs();
+    const model = new IpvsModel();
     await setup(
-      fake,
+      model,
       '-A -t [2001:db8::1]:80',
       '-a -t [2001:db8::1]:80 -r 10.0.0.2:90 -i --tun-type gue --tun-port 6080 --tun-csum -w 7 -x 10 -y 2',
     );
-    expect(fake.calls.find(([m]) => m === 'addDestination')?.[1]).toEqual([
+    expect(model.calls.find((c) => c.op === 'addDestination')?.args).toEqual([
       { protocol: 'tcp', address: '2001:db8::1', port: 80 },
       {
         address: '10.0.0.2',
@@ -201,21 +204,21 @@ describe('what is sent', () => {
     ]);
   });
   test('-Z without a service, or with 0.0.0.0:0, zeroes everything', async () => {
-    const fake = new FakeIpvs();
-    await setup(fake, '-Z', '-Z -t 0.0.0.0:0');
-    expect(fake.calls.filter(([m]) => m === 'zero').map(([, a]) => a)).toEqual([[], []]);
+    const model = new IpvsModel();
+    await setup(model, '-Z', '-Z -t 0.0.0.0:0');
+    expect(model.calls.filter((c) => c.op === 'zero').map((c) => c.args)).toEqual([[], []]);
   });
   test('daemons: optional values only when given', async () => {
-    const fake = new FakeIpvs();
-    await setup(fake, '--start-daemon master --syncid 5 --mcast-group 239.1.1.1', '--stop-daemon master');
-    expect(fake.calls.filter(([m]) => m.endsWith('Daemon')).map(([, a]) => a)).toEqual([
+    const model = new IpvsModel();
+    await setup(model, '--start-daemon master --syncid 5 --mcast-group 239.1.1.1', '--stop-daemon master');
+    expect(model.calls.filter((c) => c.op.endsWith('Daemon')).map((c) => c.args)).toEqual([
       [{ state: 'master', mcastIfn: 'eth0', syncId: 5, mcastGroup: '239.1.1.1' }],
       ['master'],
     ]);
   });
   test('--set sends all three values (0 keeps the kernel value)', async () => {
-    const fake = new FakeIpvs();
-    await setup(fake, '--set 0 60 0');
-    expect((await run(['-L', '--timeout'], { fake })).stdout).toBe('Timeout (tcp tcpfin udp): 900 60 300\n');
+    const model = new IpvsModel();
+    await setup(model, '--set 0 60 0');
+    expect((await run(['-L', '--timeout'], { model })).stdout).toBe('Timeout (tcp tcpfin udp): 900 60 300\n');
   });
 });

@@ -1,13 +1,13 @@
 /**
- * Examples from users' guides (/work/shared/seeds): their command sequences replayed on the fake
- * kernel. The guides' listings lost their exact spacing in HTML, so those are compared with
+ * Examples from users' guides (/work/shared/seeds): their command sequences replayed on the IPVS
+ * model. The guides' listings lost their exact spacing in HTML, so those are compared with
  * white space collapsed; the saved rules kept theirs and are compared exactly.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FakeIpvs } from './fake-ipvs.js';
+import { IpvsModel } from '../../support/ipvs-model.js';
 import { run, setup, tableResolver } from './helpers.js';
 
 const squash = (text: string): string[] =>
@@ -22,9 +22,9 @@ Prot LocalAddress:Port Scheduler Flags
 
 describe('seed 000: firewall marks and persistence (zuibiancheng guide)', () => {
   test('fwmark service with two direct-routing servers', async () => {
-    const fake = new FakeIpvs();
-    await setup(fake, '-C', '-A -f 10 -s rr', '-a -f 10 -r 10.0.0.7 -g', '-a -f 10 -r 10.0.0.17 -g');
-    expect(squash((await run(['-Ln'], { fake })).stdout)).toEqual(
+    const model = new IpvsModel();
+    await setup(model, '-C', '-A -f 10 -s rr', '-a -f 10 -r 10.0.0.7 -g', '-a -f 10 -r 10.0.0.17 -g');
+    expect(squash((await run(['-Ln'], { model })).stdout)).toEqual(
       squash(`${HEADER}
 FWM 10 rr
 -> 10.0.0.7:0 Route 1 0 0
@@ -33,20 +33,20 @@ FWM 10 rr
   });
 
   test('default scheduler, then -E -f 10 -p (scheduler back to wlc, 360 s), then -p 3600', async () => {
-    const fake = new FakeIpvs();
-    await setup(fake, '-A -f 10', '-a -f 10 -r 10.0.0.7 -g', '-a -f 10 -r 10.0.0.17 -g');
-    expect(squash((await run(['-Ln'], { fake })).stdout)).toEqual(
+    const model = new IpvsModel();
+    await setup(model, '-A -f 10', '-a -f 10 -r 10.0.0.7 -g', '-a -f 10 -r 10.0.0.17 -g');
+    expect(squash((await run(['-Ln'], { model })).stdout)).toEqual(
       squash(`${HEADER}\nFWM 10 wlc\n-> 10.0.0.7:0 Route 1 0 0\n-> 10.0.0.17:0 Route 1 0 0`),
     );
-    await setup(fake, '-E -f 10 -p');
+    await setup(model, '-E -f 10 -p');
     const key = { fwmark: 10, family: 'ipv4' as const };
-    fake.setStats(key, {}, { address: '10.0.0.7', port: 0, conns: { inactiveConns: 15 } });
-    fake.setStats(key, {}, { address: '10.0.0.17', port: 0, conns: { inactiveConns: 7 } });
-    expect(squash((await run(['-Ln'], { fake })).stdout)).toEqual(
+    model.setConnections(key, { address: '10.0.0.7', port: 0 }, { inactiveConns: 15 });
+    model.setConnections(key, { address: '10.0.0.17', port: 0 }, { inactiveConns: 7 });
+    expect(squash((await run(['-Ln'], { model })).stdout)).toEqual(
       squash(`${HEADER}\nFWM 10 wlc persistent 360\n-> 10.0.0.7:0 Route 1 0 15\n-> 10.0.0.17:0 Route 1 0 7`),
     );
-    await setup(fake, '-E -f 10 -p 3600');
-    expect(squash((await run(['-Ln'], { fake })).stdout)[3]).toBe('FWM 10 wlc persistent 3600');
+    await setup(model, '-E -f 10 -p 3600');
+    expect(squash((await run(['-Ln'], { model })).stdout)[3]).toBe('FWM 10 wlc persistent 3600');
   });
 
   test('-Lnc over the connection table, including a fwmark template', async () => {
@@ -90,34 +90,34 @@ describe('seed 002: add, save with names, clear, restore (Japanese wiki)', () =>
 `;
 
   test('add, delete, add servers', async () => {
-    const fake = new FakeIpvs();
-    await setup(fake, '-A -t 172.17.0.10:465 -s rr');
-    expect(squash((await run(['-Ln', '--sort'], { fake })).stdout)).toEqual(squash(`${HEADER}\nTCP 172.17.0.10:465 rr`));
-    await setup(fake, '-D -t 172.17.0.10:465');
-    expect(squash((await run(['-Ln'], { fake })).stdout)).toEqual(squash(HEADER));
-    await setup(fake, '-A -t 172.17.0.10:465 -s rr', '-a -t 172.17.0.10:465 -r 172.17.0.2 -m', '-a -t 172.17.0.10:465 -r 172.17.0.3 -m');
-    expect(squash((await run(['-Ln', '--sort'], { fake })).stdout)).toEqual(
+    const model = new IpvsModel();
+    await setup(model, '-A -t 172.17.0.10:465 -s rr');
+    expect(squash((await run(['-Ln', '--sort'], { model })).stdout)).toEqual(squash(`${HEADER}\nTCP 172.17.0.10:465 rr`));
+    await setup(model, '-D -t 172.17.0.10:465');
+    expect(squash((await run(['-Ln'], { model })).stdout)).toEqual(squash(HEADER));
+    await setup(model, '-A -t 172.17.0.10:465 -s rr', '-a -t 172.17.0.10:465 -r 172.17.0.2 -m', '-a -t 172.17.0.10:465 -r 172.17.0.3 -m');
+    expect(squash((await run(['-Ln', '--sort'], { model })).stdout)).toEqual(
       squash(`${HEADER}\nTCP 172.17.0.10:465 rr\n-> 172.17.0.2:465 Masq 1 0 0\n-> 172.17.0.3:465 Masq 1 0 0`),
     );
   });
 
   test('--save prints names; --restore reads them back', async () => {
-    const fake = new FakeIpvs();
+    const model = new IpvsModel();
     for (const port of [995, 465, 993]) {
       await setup(
-        fake,
+        model,
         `-A -t 172.17.0.10:${port} -s rr`,
         `-a -t 172.17.0.10:${port} -r 172.17.0.3 -m`,
         `-a -t 172.17.0.10:${port} -r 172.17.0.2 -m`,
       );
     }
-    expect(await run(['--save'], { fake, resolver })).toEqual({ status: 0, stdout: SAVED, stderr: '' });
-    const empty = new FakeIpvs();
-    expect((await run(['-l'], { fake: empty, resolver })).stdout).toBe(
+    expect(await run(['--save'], { model, resolver })).toEqual({ status: 0, stdout: SAVED, stderr: '' });
+    const empty = new IpvsModel();
+    expect((await run(['-l'], { model: empty, resolver })).stdout).toBe(
       `${HEADER.replace('\n->', '\n  ->').replace('Port Forward', 'Port           Forward')}\n`,
     );
-    expect(await run(['--restore'], { fake: empty, stdin: SAVED, resolver })).toEqual({ status: 0, stdout: '', stderr: '' });
-    expect(squash((await run(['-l'], { fake: empty, resolver })).stdout)).toEqual(
+    expect(await run(['--restore'], { model: empty, stdin: SAVED, resolver })).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(squash((await run(['-l'], { model: empty, resolver })).stdout)).toEqual(
       squash(`${HEADER}
 TCP 172.17.0.10:urd rr
 -> a3da47f3333e:urd Masq 1 0 0
@@ -134,24 +134,24 @@ TCP 172.17.0.10:pop3s rr
 
 describe('seed 003: service and server edits (Chinese guide)', () => {
   test('add, edit scheduler, add servers, edit weight, delete a server', async () => {
-    const fake = new FakeIpvs();
-    await setup(fake, '-A -t 192.168.1.100:80 -s rr');
-    expect(squash((await run(['-ln'], { fake })).stdout)).toEqual(squash(`${HEADER}\nTCP 192.168.1.100:80 rr`));
-    await setup(fake, '-E -t 192.168.1.100:80 -s wlc');
-    expect(squash((await run(['-ln'], { fake })).stdout)).toEqual(squash(`${HEADER}\nTCP 192.168.1.100:80 wlc`));
-    await setup(fake, '-a -t 192.168.1.100:80 -r 172.16.16.2:80 -m -w 1', '-a -t 192.168.1.100:80 -r 172.16.16.3:80 -m -w 1');
-    expect(squash((await run(['-ln'], { fake })).stdout)).toEqual(
+    const model = new IpvsModel();
+    await setup(model, '-A -t 192.168.1.100:80 -s rr');
+    expect(squash((await run(['-ln'], { model })).stdout)).toEqual(squash(`${HEADER}\nTCP 192.168.1.100:80 rr`));
+    await setup(model, '-E -t 192.168.1.100:80 -s wlc');
+    expect(squash((await run(['-ln'], { model })).stdout)).toEqual(squash(`${HEADER}\nTCP 192.168.1.100:80 wlc`));
+    await setup(model, '-a -t 192.168.1.100:80 -r 172.16.16.2:80 -m -w 1', '-a -t 192.168.1.100:80 -r 172.16.16.3:80 -m -w 1');
+    expect(squash((await run(['-ln'], { model })).stdout)).toEqual(
       squash(`${HEADER}\nTCP 192.168.1.100:80 wlc\n-> 172.16.16.2:80 Masq 1 0 0\n-> 172.16.16.3:80 Masq 1 0 0`),
     );
-    await setup(fake, '-e -t 192.168.1.100:80 -r 172.16.16.2:80 -m -w 2');
-    expect(squash((await run(['-ln'], { fake })).stdout)).toEqual(
+    await setup(model, '-e -t 192.168.1.100:80 -r 172.16.16.2:80 -m -w 2');
+    expect(squash((await run(['-ln'], { model })).stdout)).toEqual(
       squash(`${HEADER}\nTCP 192.168.1.100:80 wlc\n-> 172.16.16.2:80 Masq 2 0 0\n-> 172.16.16.3:80 Masq 1 0 0`),
     );
-    await setup(fake, '-d -t 192.168.1.100:80 -r 172.16.16.2:80');
-    expect(squash((await run(['-ln'], { fake })).stdout)).toEqual(
+    await setup(model, '-d -t 192.168.1.100:80 -r 172.16.16.2:80');
+    expect(squash((await run(['-ln'], { model })).stdout)).toEqual(
       squash(`${HEADER}\nTCP 192.168.1.100:80 wlc\n-> 172.16.16.3:80 Masq 1 0 0`),
     );
-    await setup(fake, '-Z', '-C');
-    expect(squash((await run(['-ln'], { fake })).stdout)).toEqual(squash(HEADER));
+    await setup(model, '-Z', '-C');
+    expect(squash((await run(['-ln'], { model })).stdout)).toEqual(squash(HEADER));
   });
 });

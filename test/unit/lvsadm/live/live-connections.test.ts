@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { requireLiveTools } from './require-tools.js';
 import { systemResolver } from '../../../../src/lvsadm/system-resolver.js';
-import { FakeIpvs } from '../fake-ipvs.js';
+import { IpvsModel } from '../../../support/ipvs-model.js';
 import { run } from '../helpers.js';
 
 const IPVSADM = '/usr/sbin/ipvsadm';
@@ -68,7 +68,7 @@ describe('-L -c matches the installed ipvsadm', () => {
         env: { PATH: process.env.PATH ?? '', LD_PRELOAD: shim, IPVS_SHIM_CONN: file },
         encoding: 'utf8',
       });
-      const got = await run(args, { fake: new FakeIpvs(), resolver: systemResolver(), program: 'ipvsadm', procConnPath: file });
+      const got = await run(args, { model: new IpvsModel(), resolver: systemResolver(), program: 'ipvsadm', procConnPath: file });
       expect(got, args.join(' ')).toEqual({ status: r.status, stdout: r.stdout, stderr: r.stderr });
     }
   });

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { requireLiveTools } from './require-tools.js';
 import { systemModprobe } from '../../../../src/lvsadm/init.js';
 import { systemResolver } from '../../../../src/lvsadm/system-resolver.js';
-import { FakeIpvs } from '../fake-ipvs.js';
+import { IpvsModel } from '../../../support/ipvs-model.js';
 import { type RunResult, run } from '../helpers.js';
 
 const IPVSADM = '/usr/sbin/ipvsadm';
@@ -42,7 +42,7 @@ function ipvsadm(args: readonly string[], env: Record<string, string>, input = '
 }
 
 async function lvsadm(args: readonly string[], env: Record<string, string>, stdin = ''): Promise<RunResult> {
-  return run(args, { fake: new FakeIpvs(), resolver: systemResolver(), program: 'ipvsadm', env, privileged: true, stdin });
+  return run(args, { model: new IpvsModel(), resolver: systemResolver(), program: 'ipvsadm', env, privileged: true, stdin });
 }
 
 /** Argument vectors whose handling does not depend on what the kernel holds. */
@@ -170,7 +170,7 @@ const PARSE_CASES: readonly (readonly string[])[] = [
   ['-E', '-f', '5', '-s', 'sh', '-b', 'mh-fallback'],
 ];
 
-/** Argument vectors that succeed on an empty table in both (the shim's kernel and the fake). */
+/** Argument vectors that succeed on an empty table in both (the shim's kernel and the model). */
 const OK_CASES: readonly (readonly string[])[] = [
   ['-Ln'],
   ['-l'],
@@ -210,7 +210,7 @@ const POSIX_CASES: readonly (readonly string[])[] = [
   ['-A', 'x', '-t', '1.2.3.4:80'],
 ];
 
-/** Restore inputs ipvsadm accepts whole (and the fake can apply from an empty table). */
+/** Restore inputs ipvsadm accepts whole (and the model can apply from an empty table). */
 const RESTORE_OK: readonly string[] = [
   '',
   '\n\n',

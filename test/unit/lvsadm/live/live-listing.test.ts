@@ -1,7 +1,7 @@
 /**
  * Live comparison of listings with the installed ipvsadm: the same table is served to ipvsadm
  * by the LD_PRELOAD shim (through libipvs's IPv4 socket-option interface) and to lvsadm by the
- * fake kernel, and every listing variant must print the same bytes. Random tables (fixed seeds)
+ * IPVS model, and every listing variant must print the same bytes. Random tables (fixed seeds)
  * exercise the sort order quirks and the K/M/G/T scaling; a fixed table exercises name lookups.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { requireLiveTools } from './require-tools.js';
 import type { DestinationSpec, ServiceSpec, Stats } from '../../../../src/ipvs/types.js';
 import { systemResolver } from '../../../../src/lvsadm/system-resolver.js';
-import { FakeIpvs } from '../fake-ipvs.js';
+import { IpvsModel } from '../../../support/ipvs-model.js';
 import { type RunResult, run } from '../helpers.js';
 
 const IPVSADM = '/usr/sbin/ipvsadm';
@@ -83,9 +83,9 @@ function maskNumber(mask: string): number {
   return mask.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
 }
 
-function fakeOf(table: readonly TSvc[]): FakeIpvs {
-  const fake = new FakeIpvs();
-  fake.load(
+function modelOf(table: readonly TSvc[]): IpvsModel {
+  const model = new IpvsModel();
+  model.load(
     table.map((s) => {
       const key = s.fwmark
         ? { fwmark: s.fwmark, family: 'ipv4' as const }
@@ -111,7 +111,7 @@ function fakeOf(table: readonly TSvc[]): FakeIpvs {
       };
     }),
   );
-  return fake;
+  return model;
 }
 
 /** mulberry32: a small deterministic PRNG. */
@@ -229,7 +229,7 @@ describe('listings match the installed ipvsadm', () => {
     const file = join(dir, `${name}.table`);
     writeFileSync(file, shimFile(table));
     const expected = ipvsadm(args, { LD_PRELOAD: shim, IPVS_SHIM_TABLE: file });
-    const got = await run(args, { fake: fakeOf(table), resolver: systemResolver(), program: 'ipvsadm' });
+    const got = await run(args, { model: modelOf(table), resolver: systemResolver(), program: 'ipvsadm' });
     expect(got, `${args.join(' ')}\n${shimFile(table)}`).toEqual(expected);
   }
 
