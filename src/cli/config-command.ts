@@ -6,14 +6,18 @@ import { parseArgs } from 'node:util';
 import { type ResolvedConfig, formatConfigError, loadConfigFile } from '../config/index.js';
 import { LvsdError, UsageError } from '../errors.js';
 
-/** Parsed `-c FILE [--node NAME] [--json]`, or a request for help. */
-export type ConfigCommandArgs = { help: true } | { help: false; file: string; node: string | undefined; json: boolean };
+/** Parsed `-c FILE [--node NAME] [--json] [--keep-ipvs]`, or a request for help. */
+export type ConfigCommandArgs = { help: true } | { help: false; file: string; node: string | undefined; json: boolean; keepIpvs: boolean };
 
 /**
- * Parses the options of a config-driven command; `--json` is accepted only when `json` is set.
+ * Parses the options of a config-driven command; `--json` is accepted only when `json` is set, `--keep-ipvs` only
+ * when `keepIpvs` is.
  * @throws UsageError on anything else
  */
-export function parseConfigCommandArgs(argv: string[], { json = false }: { json?: boolean } = {}): ConfigCommandArgs {
+export function parseConfigCommandArgs(
+  argv: string[],
+  { json = false, keepIpvs = false }: { json?: boolean; keepIpvs?: boolean } = {},
+): ConfigCommandArgs {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -22,6 +26,7 @@ export function parseConfigCommandArgs(argv: string[], { json = false }: { json?
         node: { type: 'string', short: 'n' },
         help: { type: 'boolean', short: 'h', default: false },
         ...(json ? { json: { type: 'boolean', default: false } as const } : {}),
+        ...(keepIpvs ? { 'keep-ipvs': { type: 'boolean', default: false } as const } : {}),
       },
       strict: true,
       allowPositionals: true,
@@ -30,7 +35,7 @@ export function parseConfigCommandArgs(argv: string[], { json = false }: { json?
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     if (values.config === undefined || values.config === '') throw new UsageError('missing -c FILE');
     if (values.node === '') throw new UsageError('--node needs a name');
-    return { help: false, file: values.config, node: values.node, json: values.json === true };
+    return { help: false, file: values.config, node: values.node, json: values.json === true, keepIpvs: values['keep-ipvs'] === true };
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError((err as Error).message);

@@ -14,7 +14,7 @@ const USAGE = `lvsd ${VERSION} - health-checking HA director for Linux IPVS
 Usage:
   lvsd check -c FILE [--node NAME] [--json]   validate a config and print the resolved model for a node
   lvsd genhash [options] URL                  print the MD5 digest of URL's body for an http check's digest
-  lvsd run -c FILE [--node NAME]              run the config's VRRP instances (addresses, adverts, notify)
+  lvsd run -c FILE [--node NAME] [--keep-ipvs] run the director: IPVS from config and health, VRRP, sync daemons
   lvsd --help | -h                            show this help
   lvsd --version | -v                         show the version
 
