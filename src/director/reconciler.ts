@@ -87,10 +87,23 @@ export class Reconciler {
 
   /** Opens IPVS and runs the first full reconciliation (adoption of what the kernel already has). */
   async start(): Promise<RunReport> {
-    this.#ipvs = await this.#o.open();
-    const report = await this.#runOnce('start');
-    this.#armResync();
-    return report;
+    const first = (async () => {
+      this.#ipvs = await this.#o.open();
+      return this.#runOnce('start');
+    })();
+    // Changes that come in meanwhile wait for this run (one run in flight, always).
+    this.#running = first.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      const report = await first;
+      this.#armResync();
+      return report;
+    } finally {
+      this.#running = undefined;
+      this.#kick();
+    }
   }
 
   /** These services changed: reconcile them soon (in a microtask, or after the run in flight). */

@@ -82,7 +82,10 @@ class ScriptedVrrp implements VrrpComponent {
   }
 }
 
-function setup(config: ResolvedConfig, o: { kernel?: IpvsModel; scripts?: Record<string, Outcome[]>; vrrp?: ScriptedVrrp } = {}) {
+function setup(
+  config: ResolvedConfig,
+  o: { kernel?: IpvsModel; scripts?: Record<string, Outcome[]>; vrrp?: ScriptedVrrp; opening?: Promise<void> } = {},
+) {
   const clock = new FakeClock(T0);
   const kernel = o.kernel ?? new IpvsModel();
   const checkers = new Map<string, ScriptedChecker>();
@@ -107,6 +110,7 @@ function setup(config: ResolvedConfig, o: { kernel?: IpvsModel; scripts?: Record
     ...(o.vrrp !== undefined ? { vrrp: o.vrrp } : {}),
     openIpvs: async (): Promise<IpvsApi> => {
       opens++;
+      await o.opening;
       return kernel.api();
     },
     clock,
@@ -147,6 +151,21 @@ describe('Director: health drives the kernel', () => {
     await t.director.idle();
     expect(t.dests()).toEqual(['198.51.100.11:80 w2', '198.51.100.12:80 w2', '198.51.100.13:80 w2']);
     expect(t.opsSince()).toEqual(['addDestination']);
+  });
+
+  it('a transition during the first run waits for it (one run in flight: no EEXIST)', async () => {
+    let opened = () => {};
+    const opening = new Promise<void>((r) => {
+      opened = r;
+    });
+    const t = setup(model(webConfig()), { scripts: { '198.51.100.12': [FAIL] }, opening });
+    const started = t.director.start();
+    await t.clock.advanceAsync(0);
+    opened();
+    await started;
+    await t.director.idle();
+    expect(t.dests()).toEqual(['198.51.100.11:80 w2', '198.51.100.13:80 w2']);
+    expect(t.logs.filter((l) => l.level === 'error')).toEqual([]);
   });
 
   it('inhibit_on_failure: weight 0 instead of removal', async () => {
