@@ -13,7 +13,7 @@ import { HealthMonitor } from '../../../src/health/monitor.js';
 import type { IpvsApi } from '../../../src/ipvs/api.js';
 import type { Logger } from '../../../src/logger.js';
 import type { ServiceKey } from '../../../src/ipvs/types.js';
-import { FAIL, type Outcome, PASS, ScriptedChecker } from '../health/helpers.js';
+import { FAIL, type Outcome, PASS, ScriptedChecker, weighted } from '../health/helpers.js';
 import { IpvsModel } from '../../support/ipvs-model.js';
 import { model } from './helpers.js';
 
@@ -213,6 +213,34 @@ describe('Director: health drives the kernel', () => {
     expect(t.notified).toEqual(['/bin/n down', '/bin/n up']);
   });
 
+  it('dynamic weight from an exec check becomes the destination weight', async () => {
+    const cfg = webConfig({ servers: 1 });
+    const rs = (cfg.virtual_servers[0] as { real_servers: Record<string, unknown>[] }).real_servers[0] as Record<string, unknown>;
+    rs.checks = [{ type: 'exec', script: ['/bin/weight'], dynamic_weight: true }];
+    const t = setup(model(cfg));
+    await t.director.start();
+    t.checker('198.51.100.11').play(weighted(7));
+    await t.clock.advanceAsync(1000);
+    await t.director.idle();
+    expect(t.dests()).toEqual(['198.51.100.11:80 w7']);
+  });
+
+  it('sorry_server.inhibit keeps the sorry server at weight 0 while the pool is up', async () => {
+    const t = setup(model(webConfig({ extra: { sorry_server: { address: '198.51.100.99', inhibit: true } } })));
+    await t.director.start();
+    expect(t.dests()).toContain('198.51.100.99:80 w0');
+  });
+
+  it('thresholds and forwarding are programmed as configured', async () => {
+    const cfg = webConfig({ servers: 1, extra: { forwarding_method: 'nat' } });
+    const rs = (cfg.virtual_servers[0] as { real_servers: Record<string, unknown>[] }).real_servers[0] as Record<string, unknown>;
+    Object.assign(rs, { port: 8080, uthreshold: 100, lthreshold: 20 });
+    const t = setup(model(cfg));
+    await t.director.start();
+    const [d] = await t.kernel.api().listDestinations(WEB);
+    expect(d).toMatchObject({ address: '198.51.100.11', port: 8080, forwarding: 'masq', upperThreshold: 100, lowerThreshold: 20 });
+  });
+
   it('alpha: starts with the servers out until their first check passes', async () => {
     const t = setup(model(webConfig({ extra: { alpha: true } })));
     await t.director.start();
@@ -362,6 +390,29 @@ describe('Director: the kernel as the truth', () => {
     await t.clock.advanceAsync(1000);
     await t.director.idle();
     expect(t.dests()).toHaveLength(3);
+  });
+
+  it('ENOENT from a delete is logged and the next full run repairs what is left', async () => {
+    const t = setup(model(webConfig()));
+    await t.director.start();
+    t.kernel.failNext({ op: 'deleteDestination', errno: 'ENOENT' });
+    t.checker('198.51.100.11').play(FAIL);
+    await t.clock.advanceAsync(1000);
+    await t.director.idle();
+    expect(t.dests()).toEqual(['198.51.100.12:80 w2', '198.51.100.13:80 w2']);
+    expect(t.director.totals.failedOps).toBe(1);
+  });
+
+  it('a closed netlink socket: the batch fails, a new socket is opened and the change applied', async () => {
+    const t = setup(model(webConfig()));
+    await t.director.start();
+    const opensBefore = t.opens();
+    t.kernel.breakAll();
+    t.checker('198.51.100.11').play(FAIL);
+    await t.clock.advanceAsync(2000);
+    await t.director.idle();
+    expect(t.opens()).toBeGreaterThan(opensBefore);
+    expect(t.dests()).toEqual(['198.51.100.12:80 w2', '198.51.100.13:80 w2']);
   });
 
   it('a lost socket (reads fail) is reopened and the run retried', async () => {
