@@ -206,6 +206,9 @@ export class Director {
     for (const off of this.#offs) off();
     this.#offs = [];
     if (this.#drainTimer !== undefined) this.#o.clock.clearTimer(this.#drainTimer);
+    // No run from here on: with health stopped the desired pools are empty, so a periodic resync during the VRRP
+    // handover would delete every destination (even with keepIpvs) or re-create what the cleanup below deletes.
+    await this.#reconciler.halt();
     const omega = this.#o.health.stop();
     for (const e of omega) this.#notifyFor(e);
     await this.#o.vrrp?.stop({ immediate: options.immediate ?? false });

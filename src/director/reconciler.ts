@@ -140,11 +140,16 @@ export class Reconciler {
     return fn(this.#ipvs);
   }
 
-  /** Stops the timers and closes the handle after the run in flight. */
-  async stop(): Promise<void> {
+  /** Starts no more runs (timers cleared; the run in flight completes); the handle stays open for withIpvs. */
+  async halt(): Promise<void> {
     this.#stopped = true;
     this.#clearTimers();
     await this.#running;
+  }
+
+  /** Stops the timers and closes the handle after the run in flight. */
+  async stop(): Promise<void> {
+    await this.halt();
     await this.#ipvs?.close().catch(() => undefined);
     this.#ipvs = undefined;
   }
