@@ -187,13 +187,15 @@ export class Director {
     const added = [...this.#byId.keys()].filter((id) => !oldIds.has(id)).length;
     const removed = [...oldIds].filter((id) => !this.#byId.has(id)).length;
     for (const r of this.#daemonRoles(config)) this.#ownedDaemons.add(r);
+    // The reload's ops are those of every run until its full run is done: health.load's events (a removed server)
+    // may be applied by a partial run while VRRP reloads, before the full run finds nothing left to do.
+    const opsBefore = this.#reconciler.totals.ops;
     this.#o.health.load(config.virtual_servers);
     await this.#o.vrrp?.reload(config);
     this.#applySuspension();
-    const next = this.nextRun();
     this.#reconciler.requestFull();
-    const report = await next;
-    const summary = { added, removed, changed, ops: report.ops };
+    await this.idle();
+    const summary = { added, removed, changed, ops: this.#reconciler.totals.ops - opsBefore };
     this.#log.info({ ...summary, summary: `+${added} -${removed} ~${changed}` }, 'reload');
     return summary;
   }
