@@ -10,6 +10,7 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { IpvsApi, IpvsOp } from '../ipvs/api.js';
+import { listDestinationsOf } from '../ipvs/dest-dump.js';
 import type { DaemonConfig, Destination, Service, ServiceKey, SyncState } from '../ipvs/types.js';
 import { type DesiredTable, serviceKeyId } from './desired.js';
 import { type DiffResult, type Draining, type ObservedService, diffTables } from './diff.js';
@@ -54,6 +55,8 @@ export interface ReconcilerOptions {
 
 const DEFAULT_RESYNC_MS = 10_000;
 const DEFAULT_BACKOFF = { min: 200, max: 10_000 };
+/** Up to this many dirty services are read one by one; more, with one listing and one framed dump. */
+const FEW_SERVICES = 8;
 
 function isErrno(err: unknown, ...codes: string[]): boolean {
   return err instanceof Error && codes.includes((err as Error & { code?: string }).code ?? '');
@@ -299,18 +302,33 @@ export class Reconciler {
   /** Every service, and the destinations of those lvsd owns. */
   async #readAll(ipvs: IpvsApi, want: DesiredState): Promise<Map<string, ObservedService>> {
     const services = await ipvs.listServices();
-    const out = new Map<string, ObservedService>();
-    for (const service of services) {
-      const id = serviceKeyId(service.key);
-      const owned = want.table.has(id) || want.retired.has(id);
-      out.set(id, { service, dests: owned ? await ipvs.listDestinations(service.key) : [] });
-    }
-    return out;
+    const owned = services.filter((s) => {
+      const id = serviceKeyId(s.key);
+      return want.table.has(id) || want.retired.has(id);
+    });
+    const dests = await listDestinationsOf(
+      ipvs,
+      owned.map((s) => s.key),
+    );
+    const byService = new Map(owned.map((s, i) => [s, dests[i] ?? []]));
+    return new Map(services.map((service) => [serviceKeyId(service.key), { service, dests: byService.get(service) ?? [] }]));
   }
 
-  /** The named services (absent ones are simply not in the result). */
+  /**
+   * The named services (absent ones are simply not in the result): a few one by one, many (a storm of verdicts)
+   * with one service listing and one framed dump, whatever their number.
+   */
   async #readSome(ipvs: IpvsApi, ids: ReadonlySet<string>, want: DesiredState): Promise<Map<string, ObservedService>> {
     const out = new Map<string, ObservedService>();
+    if (ids.size > FEW_SERVICES) {
+      const services = (await ipvs.listServices()).filter((s) => ids.has(serviceKeyId(s.key)));
+      const dests = await listDestinationsOf(
+        ipvs,
+        services.map((s) => s.key),
+      );
+      services.forEach((service, i) => out.set(serviceKeyId(service.key), { service, dests: dests[i] ?? [] }));
+      return out;
+    }
     for (const id of ids) {
       const key = want.table.get(id)?.spec.key ?? want.retired.get(id);
       if (key === undefined) continue;

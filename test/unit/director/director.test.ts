@@ -11,6 +11,7 @@ import type { ResolvedConfig } from '../../../src/config/model.js';
 import { Director, type VrrpComponent, type VrrpStateName } from '../../../src/director/director.js';
 import { HealthMonitor } from '../../../src/health/monitor.js';
 import type { IpvsApi } from '../../../src/ipvs/api.js';
+import { openIpvs } from '../../../src/ipvs/netlink-client.js';
 import type { Logger } from '../../../src/logger.js';
 import type { ServiceKey } from '../../../src/ipvs/types.js';
 import { FAIL, type Outcome, PASS, ScriptedChecker, weighted } from '../health/helpers.js';
@@ -84,7 +85,14 @@ class ScriptedVrrp implements VrrpComponent {
 
 function setup(
   config: ResolvedConfig,
-  o: { kernel?: IpvsModel; scripts?: Record<string, Outcome[]>; vrrp?: ScriptedVrrp; opening?: Promise<void> } = {},
+  o: {
+    kernel?: IpvsModel;
+    scripts?: Record<string, Outcome[]>;
+    vrrp?: ScriptedVrrp;
+    opening?: Promise<void>;
+    /** Talk to the model through the real netlink client (its framed dumps) instead of the IpvsApi face. */
+    netlink?: boolean;
+  } = {},
 ) {
   const clock = new FakeClock(T0);
   const kernel = o.kernel ?? new IpvsModel();
@@ -111,7 +119,7 @@ function setup(
     openIpvs: async (): Promise<IpvsApi> => {
       opens++;
       await o.opening;
-      return kernel.api();
+      return o.netlink ? openIpvs({ transport: kernel.transport() }) : kernel.api();
     },
     clock,
     log,
@@ -248,6 +256,35 @@ describe('Director: health drives the kernel', () => {
     await t.clock.advanceAsync(1000);
     await t.director.idle();
     expect(t.dests()).toHaveLength(3);
+  });
+});
+
+describe('Director: a storm of verdicts', () => {
+  it('every server of 20 services fails at once: one listing and one framed dump, the whole result in the kernel', async () => {
+    const services = Array.from({ length: 20 }, (_, i) => ({
+      name: `s${i}`,
+      address: '192.0.2.10',
+      port: 1000 + i,
+      delay_loop: 1,
+      retry: 0,
+      real_servers: [
+        { address: '198.51.100.11', checks: [{ type: 'tcp' }] },
+        { address: '198.51.100.12', checks: [{ type: 'tcp' }] },
+      ],
+    }));
+    // Every check of .12 passes once (at start), then fails: all 20 verdicts come in the same turn.
+    const t = setup(model({ virtual_servers: services }), { netlink: true, scripts: { '198.51.100.12': [PASS, FAIL] } });
+    await t.director.start();
+    expect(t.kernel.snapshot().flatMap((s) => s.dests)).toHaveLength(40);
+    await t.clock.advanceAsync(0);
+    await t.director.idle();
+    t.kernel.resetCalls();
+    await t.clock.advanceAsync(1000);
+    await t.director.idle();
+    expect(t.kernel.snapshot().flatMap((s) => s.dests.map((d) => d.address))).toEqual(Array(20).fill('198.51.100.11'));
+    const reads = t.kernel.calls.filter((c) => ['listServices', 'getService', 'listDestinations'].includes(c.op)).map((c) => c.op);
+    expect(reads.filter((r) => r === 'getService')).toEqual([]);
+    expect(reads.filter((r) => r === 'listServices')).toHaveLength(1);
   });
 });
 
