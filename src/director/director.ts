@@ -89,7 +89,7 @@ export class Director {
     this.#ownedDaemons = this.#daemonRoles(options.config);
     this.#reconciler = new Reconciler({
       open: options.openIpvs,
-      desired: () => this.desiredState(),
+      desired: (ids) => this.desiredState(ids),
       clock: options.clock,
       log: options.log,
       resyncIntervalMs: options.resyncIntervalMs ?? options.config.global.ipvs_resync_interval * 1000,
@@ -129,11 +129,16 @@ export class Director {
     return report;
   }
 
-  /** The desired state now (level-triggered: built from the config and health as they are). */
-  desiredState(): DesiredState {
+  /**
+   * The desired state now (level-triggered: built from the config and health as they are); with `ids`, the table
+   * holds only those services (a partial run's), so a single verdict does not rebuild a thousand services.
+   */
+  desiredState(ids?: ReadonlySet<string>): DesiredState {
+    const wanted = ids === undefined ? this.#config.virtual_servers : [...ids].flatMap((id) => this.#byId.get(id) ?? []);
+    const healthKeys = ids === undefined ? undefined : new Set(wanted.map((vs) => virtualServerKey(vs)));
     const snapshots = new Map<string, VirtualServerSnapshot>();
-    for (const s of this.#o.health.snapshot()) snapshots.set(s.key, s);
-    const table: DesiredTable = desiredTable(this.#config.virtual_servers, (vs) => snapshots.get(virtualServerKey(vs))?.pool);
+    for (const s of this.#o.health.snapshot(healthKeys)) snapshots.set(s.key, s);
+    const table: DesiredTable = desiredTable(wanted, (vs) => snapshots.get(virtualServerKey(vs))?.pool);
     return {
       table,
       retired: this.#retired,

@@ -42,7 +42,8 @@ export interface RunReport {
 export interface ReconcilerOptions {
   /** Opens an IPVS handle (again after one was lost). */
   readonly open: () => Promise<IpvsApi>;
-  readonly desired: () => DesiredState;
+  /** The desired state; with `ids`, the table need hold only those services (a partial run's). */
+  readonly desired: (ids?: ReadonlySet<string>) => DesiredState;
   readonly clock: Clock;
   readonly log: Logger;
   /** Full run interval, ms (default 10 s). */
@@ -233,7 +234,7 @@ export class Reconciler {
       if (kind === 'start') throw err;
       return this.#emptyReport(kind, started);
     }
-    const want = this.#o.desired();
+    const want = this.#o.desired(full ? undefined : dirty);
     let observed: Map<string, ObservedService>;
     let runningDaemons: DaemonConfig[] = [];
     try {

@@ -227,9 +227,10 @@ export class HealthMonitor {
     return events;
   }
 
-  /** The state of every virtual server, in configuration order. */
-  snapshot(): VirtualServerSnapshot[] {
-    return [...this.#vs.values()].map((rec) => {
+  /** The state of every virtual server in configuration order, or of those with the given service keys. */
+  snapshot(keys?: ReadonlySet<string>): VirtualServerSnapshot[] {
+    const recs = keys === undefined ? [...this.#vs.values()] : [...keys].flatMap((k) => this.#vs.get(k) ?? []);
+    return recs.map((rec) => {
       const servers = [...rec.servers.values()];
       const sorry = rec.config.sorry_server;
       return {
