@@ -327,7 +327,9 @@ export class Reconciler {
         ipvs,
         services.map((s) => s.key),
       );
-      services.forEach((service, i) => out.set(serviceKeyId(service.key), { service, dests: dests[i] ?? [] }));
+      services.forEach((service, i) => {
+        out.set(serviceKeyId(service.key), { service, dests: dests[i] ?? [] });
+      });
       return out;
     }
     for (const id of ids) {

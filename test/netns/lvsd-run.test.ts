@@ -13,7 +13,6 @@ import { NetnsLab } from '../support/netns-lab.js';
 import {
   type Daemon,
   LVSD,
-  VIP,
   hasVip,
   requireVrrpPrerequisites,
   sleep,
