@@ -73,6 +73,13 @@ export class Director {
   #drainTimer: TimerHandle | undefined;
   /** Sync roles lvsd started or that its config names (it may stop them). */
   #ownedDaemons = new Set<SyncState>();
+  /**
+   * At start, a master sync daemon left running (lvsd was killed on the master) is not stopped until VRRP has had
+   * time to decide (a master-down interval): the instance starts as backup, and stopping the daemon at once would
+   * stop replicating the connections that the restart is meant not to disturb.
+   */
+  #masterHeld = false;
+  #masterHoldTimer: TimerHandle | undefined;
   /** Suspension state last given to each ha_suspend service (by id). */
   readonly #suspended = new Map<string, boolean>();
   readonly #vrrpQueue: (() => void)[] = [];
@@ -116,6 +123,7 @@ export class Director {
     if (this.#o.vrrp !== undefined) this.#offs.push(this.#o.vrrp.onChange(() => this.#enqueueVrrp(() => this.#onVrrpChange())));
     this.#o.health.load(this.#config.virtual_servers);
     this.#applySuspension();
+    this.#holdMasterDaemon();
     const report = await this.#reconciler.start();
     this.#log.info(
       {
@@ -144,7 +152,7 @@ export class Director {
       retired: this.#retired,
       draining: this.#draining,
       daemons: desiredDaemons(this.#config.lvs_sync_daemon, this.#followedMaster()),
-      ownedDaemons: this.#ownedDaemons,
+      ownedDaemons: this.#masterHeld ? new Set([...this.#ownedDaemons].filter((r) => r !== 'master')) : this.#ownedDaemons,
     };
   }
 
@@ -213,6 +221,7 @@ export class Director {
     for (const off of this.#offs) off();
     this.#offs = [];
     if (this.#drainTimer !== undefined) this.#o.clock.clearTimer(this.#drainTimer);
+    if (this.#masterHoldTimer !== undefined) this.#o.clock.clearTimer(this.#masterHoldTimer);
     // No run from here on: with health stopped the desired pools are empty, so a periodic resync during the VRRP
     // handover would delete every destination (even with keepIpvs) or re-create what the cleanup below deletes.
     await this.#reconciler.halt();
@@ -247,6 +256,27 @@ export class Director {
       this.#byId.set(id, vs);
       this.#idByHealthKey.set(virtualServerKey(vs), id);
     }
+  }
+
+  /** See #masterHeld: for `auto` with VRRP, hold for the followed instances' longest master-down interval. */
+  #holdMasterDaemon(): void {
+    const cfg = this.#config.lvs_sync_daemon;
+    if (cfg?.state !== 'auto' || cfg.follow === undefined || this.#o.vrrp === undefined) return;
+    const group = this.#config.vrrp_sync_groups[cfg.follow];
+    const names = group !== undefined ? group.group : [cfg.follow];
+    const intervals = names.flatMap((n) => {
+      const inst = this.#config.vrrp_instances[n];
+      return inst === undefined ? [] : [inst.advert_int * inst.down_timer_adverts * 1000];
+    });
+    // The master-down interval plus the skew time (at most one advert interval) and a second to hear a master.
+    const holdMs =
+      Math.max(0, ...intervals) + 1000 + Math.max(0, ...names.map((n) => (this.#config.vrrp_instances[n]?.advert_int ?? 0) * 1000));
+    this.#masterHeld = true;
+    this.#masterHoldTimer = this.#o.clock.setTimer(() => {
+      this.#masterHoldTimer = undefined;
+      this.#masterHeld = false;
+      this.#reconciler.daemonsChanged();
+    }, holdMs);
   }
 
   #daemonRoles(config: ResolvedConfig): Set<SyncState> {
@@ -305,12 +335,16 @@ export class Director {
     }
     if (report.ops > 0) {
       const fields = { ops: report.ops, failed: report.failed, ms: Math.round(report.ms * 10) / 10, kind: report.kind };
-      if (report.kind === 'full')
+      if (report.kind === 'resync')
         this.#log.warn(
           { ...fields, drift: report.diff.differences.slice(0, 20).map((d) => `${d.service}${d.dest ? ` ${d.dest}` : ''}: ${d.what}`) },
           'drift repaired',
         );
-      else this.#log.info(fields, 'IPVS updated');
+      else
+        this.#log.info(
+          { ...fields, changes: report.diff.differences.slice(0, 20).map((d) => `${d.service}${d.dest ? ` ${d.dest}` : ''}: ${d.what}`) },
+          'IPVS updated',
+        );
     }
     const waiters = this.#reportWaiters;
     this.#reportWaiters = [];
@@ -349,6 +383,10 @@ export class Director {
   }
 
   #onVrrpChange(): void {
+    // A transition after start is VRRP's decision: the start-up hold on the master daemon ends.
+    if (this.#masterHoldTimer !== undefined) this.#o.clock.clearTimer(this.#masterHoldTimer);
+    this.#masterHoldTimer = undefined;
+    this.#masterHeld = false;
     this.#applySuspension();
     this.#reconciler.daemonsChanged();
   }

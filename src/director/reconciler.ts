@@ -29,8 +29,11 @@ export interface DesiredState {
 
 /** What one run did. */
 export interface RunReport {
-  /** start: the first run; full: the periodic resync; retry: a full run after a failure; partial: dirty services. */
-  readonly kind: 'start' | 'full' | 'retry' | 'partial';
+  /**
+   * start: the first run; resync: the periodic one (what it finds changed was changed behind lvsd: drift); full: a
+   * requested one (a reload); retry: a full run after a failure; partial: dirty services.
+   */
+  readonly kind: 'start' | FullRunKind | 'partial';
   /** Operations sent (0 when the kernel already matched). */
   readonly ops: number;
   readonly failed: number;
@@ -56,6 +59,10 @@ export interface ReconcilerOptions {
 
 const DEFAULT_RESYNC_MS = 10_000;
 const DEFAULT_BACKOFF = { min: 200, max: 10_000 };
+/** The kinds of full run. */
+export type FullRunKind = 'full' | 'resync' | 'retry';
+const FULL_RANK: Readonly<Record<FullRunKind, number>> = { full: 3, resync: 2, retry: 1 };
+
 /** Up to this many dirty services are read one by one; more, with one listing and one framed dump. */
 const FEW_SERVICES = 8;
 
@@ -68,7 +75,7 @@ export class Reconciler {
   readonly #o: ReconcilerOptions;
   #ipvs: IpvsApi | undefined;
   #dirty = new Set<string>();
-  #fullPending: 'full' | 'retry' | undefined;
+  #fullPending: FullRunKind | undefined;
   #daemonsPending = false;
   #running: Promise<void> | undefined;
   #scheduled = false;
@@ -116,9 +123,9 @@ export class Reconciler {
     this.#schedule();
   }
 
-  /** Reconcile everything soon. */
-  requestFull(kind: 'full' | 'retry' = 'full'): void {
-    if (this.#fullPending !== 'full') this.#fullPending = kind;
+  /** Reconcile everything soon; when several are pending, the run counts as the highest kind (full, resync, retry). */
+  requestFull(kind: FullRunKind = 'full'): void {
+    if (this.#fullPending === undefined || FULL_RANK[kind] > FULL_RANK[this.#fullPending]) this.#fullPending = kind;
     this.#schedule();
   }
 
@@ -189,7 +196,7 @@ export class Reconciler {
     if (this.#resyncTimer !== undefined) this.#o.clock.clearTimer(this.#resyncTimer);
     this.#resyncTimer = this.#o.clock.setTimer(() => {
       this.#resyncTimer = undefined;
-      this.requestFull();
+      this.requestFull('resync');
       this.#armResync();
     }, this.#o.resyncIntervalMs ?? DEFAULT_RESYNC_MS);
   }

@@ -495,6 +495,42 @@ describe('Director: VRRP', () => {
     expect(t.kernel.daemons().map((d) => d.state)).toEqual(['backup']);
   });
 
+  it('restart after kill -9 on the master: the running master daemon is kept until VRRP decides', async () => {
+    const kernel = new IpvsModel();
+    kernel.drift.startDaemon({ state: 'master', mcastIfn: 'eth1', syncId: 7 });
+    kernel.drift.startDaemon({ state: 'backup', mcastIfn: 'eth1', syncId: 7 });
+    const vrrp = new ScriptedVrrp();
+    vrrp.states.set('VI_1', 'BACKUP');
+    const t = setup(model(webConfig({ top: vrrpTop('auto') })), { kernel, vrrp });
+    await t.director.start();
+    await t.clock.advanceAsync(1000);
+    await t.director.idle();
+    expect(
+      kernel
+        .daemons()
+        .map((d) => d.state)
+        .sort(),
+    ).toEqual(['backup', 'master']);
+    // No transition (a backup that hears a master stays backup): after the master-down interval, it is stopped.
+    await t.clock.advanceAsync(5000);
+    await t.director.idle();
+    expect(kernel.daemons().map((d) => d.state)).toEqual(['backup']);
+  });
+
+  it('restart: VRRP becoming MASTER within the hold keeps the master daemon without a restart', async () => {
+    const kernel = new IpvsModel();
+    kernel.drift.startDaemon({ state: 'master', mcastIfn: 'eth1', syncId: 7 });
+    const vrrp = new ScriptedVrrp();
+    vrrp.states.set('VI_1', 'BACKUP');
+    const t = setup(model(webConfig({ top: vrrpTop('auto') })), { kernel, vrrp });
+    await t.director.start();
+    t.opsSince();
+    vrrp.set('VI_1', 'MASTER');
+    await t.clock.advanceAsync(10_000);
+    await t.director.idle();
+    expect(t.opsSince().filter((op) => op.endsWith('Daemon'))).toEqual([]);
+  });
+
   it('both nodes program IPVS whatever their VRRP state', async () => {
     const vrrp = new ScriptedVrrp();
     vrrp.states.set('VI_1', 'BACKUP');
