@@ -179,7 +179,9 @@ export class Reconciler {
   #kick(): void {
     if (this.#stopped || this.#running !== undefined || this.#holding) return;
     if (this.#fullPending === undefined && this.#dirty.size === 0 && !this.#daemonsPending) return;
-    const kind = this.#fullPending ?? 'partial';
+    // Health changes go before a periodic resync: a full run of a large table takes long, and a verdict must not
+    // wait for it.
+    const kind = this.#fullPending === 'resync' && this.#dirty.size > 0 ? 'partial' : (this.#fullPending ?? 'partial');
     this.#running = this.#runOnce(kind)
       .then(
         () => undefined,
@@ -187,6 +189,8 @@ export class Reconciler {
       )
       .finally(() => {
         this.#running = undefined;
+        // The interval runs from the end of the full run that served the resync, so resyncs never run back to back.
+        if (kind !== 'partial' && this.#resyncTimer === undefined) this.#armResync();
         this.#kick();
       });
   }
@@ -197,7 +201,6 @@ export class Reconciler {
     this.#resyncTimer = this.#o.clock.setTimer(() => {
       this.#resyncTimer = undefined;
       this.requestFull('resync');
-      this.#armResync();
     }, this.#o.resyncIntervalMs ?? DEFAULT_RESYNC_MS);
   }
 

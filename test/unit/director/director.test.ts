@@ -384,6 +384,21 @@ describe('Director: the kernel as the truth', () => {
     expect(t.logs.some((l) => l.msg === 'drift repaired')).toBe(true);
   });
 
+  it('a verdict goes before a pending resync, and resyncs keep coming after a reload took one over', async () => {
+    const t = setup(model(webConfig()));
+    await t.director.start();
+    await t.director.reload(model(webConfig()));
+    t.kernel.drift.deleteDestination(WEB, { address: '198.51.100.13', port: 80 });
+    t.checker('198.51.100.11').play(FAIL);
+    await t.clock.advanceAsync(10_000);
+    await t.director.idle();
+    expect(t.dests()).toEqual(['198.51.100.12:80 w2', '198.51.100.13:80 w2']);
+    t.kernel.drift.deleteDestination(WEB, { address: '198.51.100.13', port: 80 });
+    await t.clock.advanceAsync(10_000);
+    await t.director.idle();
+    expect(t.dests()).toEqual(['198.51.100.12:80 w2', '198.51.100.13:80 w2']);
+  });
+
   it('a service added by hand is left alone and logged once', async () => {
     const kernel = new IpvsModel();
     kernel.drift.addService({
