@@ -31,12 +31,13 @@
 #
 # Usage: bash scripts/bench.sh director [--services N] [--servers-per-service N] [--fail N] [--rounds N]
 #          [--delay-loop S] [--rss-delay-loop S|0] [--storm reset|drop] [--order keepalived,lvsd] [--json-start]
-#          [--profile] [--lvsd-root DIR] [--mem MB] [--timeout S] [--build] [--keep]
+#          [--profile] [--lvsd-root DIR] [--lvsd-b-root DIR] [--mem MB] [--timeout S] [--build] [--keep]
 # --json-start: one more lvsd start per round from the same config written as JSON (lvsd's loader reads JSON
 # text through JSON.parse). --profile: a CPU profile of lvsd per phase (director/prof-hook.mjs; with --keep they
 # stay in the work directory's vm/prof). --lvsd-root: the lvsd package to measure (a directory with dist/,
 # build/Release, package.json; default this checkout). lvsd is copied before the boot, so a rebuild of dist/
-# during the run does not change what is measured; --build runs `npm run build` first.
+# during the run does not change what is measured; --build runs `npm run build` first. --lvsd-b-root: a second
+# build, daemon lvsd-b in --order (e.g. --order lvsd,lvsd-b): two builds of lvsd compared in one boot.
 # Duration, on this 2-core machine under TCG: the full run (1,000 x 10, 2 rounds, --json-start) took 21 minutes;
 # a quick one, --services 100 --rounds 1 --delay-loop 5 --rss-delay-loop 0, about 3.
 # Needs root (the kernel lab), keepalived, tcpdump, nft, cc (scripts/bootstrap.sh installs them).
@@ -45,7 +46,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 
 services=1000 per=10 fail= rounds=2 delay_loop=30 rss_delay_loop=5 storm=reset order=keepalived,lvsd
-mem=3072 timeout_s=3600 build=0 keep=0 profile=0 json_start=0 lvsd_root=$root
+mem=3072 timeout_s=3600 build=0 keep=0 profile=0 json_start=0 lvsd_root=$root lvsd_b_root=
 while [ $# -gt 0 ]; do
   case $1 in
     --services) services=$2; shift ;;
@@ -58,6 +59,7 @@ while [ $# -gt 0 ]; do
     --order) order=$2; shift ;;
     --mem) mem=$2; shift ;;
     --lvsd-root) lvsd_root=$(cd "$2" && pwd); shift ;;
+    --lvsd-b-root) lvsd_b_root=$(cd "$2" && pwd); shift ;;
     --timeout) timeout_s=$2; shift ;;
     --json-start) json_start=1 ;;
     --profile) profile=1 ;;
@@ -83,10 +85,13 @@ trap cleanup EXIT
 
 # lvsd as built now, copied: others may rebuild dist/ while the guest runs (the copy finds its native addons
 # beside its package.json and binding.gyp, and the packages through a link to node_modules).
-mkdir -p "$work/lvsd/build"
-cp -a "$lvsd_root/dist" "$lvsd_root/package.json" "$lvsd_root/binding.gyp" "$work/lvsd/"
-cp -a "$lvsd_root/build/Release" "$work/lvsd/build/"
-ln -s "$root/node_modules" "$work/lvsd/node_modules"
+copy_lvsd() { # FROM TO
+  mkdir -p "$2/build"
+  cp -a "$1/dist" "$1/package.json" "$1/binding.gyp" "$2/"
+  cp -a "$1/build/Release" "$2/build/"
+  ln -s "$root/node_modules" "$2/node_modules"
+}
+copy_lvsd "$lvsd_root" "$work/lvsd"
 built=$(date -r "$lvsd_root/dist/src/cli/lvsd.js" '+%F %T')
 
 cc -O2 -Wall -o "$work/acceptor" scripts/bench/director/acceptor.c
@@ -97,6 +102,11 @@ node scripts/bench/director/configs.mjs "${config_args[@]}"
 guest_args=(--work "$work" --lvsd "$work/lvsd/dist/src/cli/lvsd.js" --rounds "$rounds" --storm "$storm" --order "$order")
 [ "$profile" = 0 ] || guest_args+=(--profile)
 [ "$json_start" = 0 ] || guest_args+=(--json-start)
+if [ -n "$lvsd_b_root" ]; then
+  copy_lvsd "$lvsd_b_root" "$work/lvsd-b"
+  guest_args+=(--lvsd-b "$work/lvsd-b/dist/src/cli/lvsd.js")
+  log "lvsd-b from $lvsd_b_root (dist built $(date -r "$lvsd_b_root/dist/src/cli/lvsd.js" '+%F %T'))"
+fi
 
 # Other kernel labs on this machine compete for its 2 cores: say so next to the figures.
 others() { pgrep -c -f '^qemu-system' 2>/dev/null || true; }

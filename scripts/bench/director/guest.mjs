@@ -32,8 +32,9 @@
  * lvsd-rss.yaml / keepalived-rss.conf, the same services checked every rssDelayLoop seconds: start and a 60 s
  * steady window only.
  *
- *   node guest.mjs --work DIR --lvsd PATH [--rounds 2] [--order keepalived,lvsd] [--storm reset|drop]
+ *   node guest.mjs --work DIR --lvsd PATH [--lvsd-b PATH] [--rounds 2] [--order keepalived,lvsd] [--storm reset|drop]
  *                  [--profile] [--json-start]
+ * --lvsd-b: a second lvsd build, daemon `lvsd-b` in --order (e.g. lvsd,lvsd-b), to compare two builds in one boot.
  * DIR holds lvsd.yaml (and lvsd.json with --json-start: one more lvsd start per round, from the same config as
  * JSON text, which lvsd's loader reads through JSON.parse), keepalived.conf, plan.json and the acceptor binary.
  * One JSON line per run goes to stdout and to $LVSD_KERNEL_LAB_OUT/results.jsonl; the daemons' logs and the
@@ -53,6 +54,8 @@ const flag = (name) => process.argv.includes(`--${name}`);
 
 const work = resolve(arg('work', ''));
 const lvsdPath = resolve(arg('lvsd', ''));
+/** A second lvsd build (--lvsd-b PATH), run as daemon `lvsd-b` when the order names it: A/B of a change in one boot. */
+const lvsdBPath = arg('lvsd-b') === undefined ? undefined : resolve(arg('lvsd-b'));
 const rounds = Number(arg('rounds', '2'));
 const order = arg('order', 'keepalived,lvsd').split(',');
 const stormMode = arg('storm', 'reset');
@@ -227,7 +230,7 @@ async function until(pred, timeoutMs, every = 20) {
   }
 }
 
-function lvsdDaemon(dir, configFile) {
+function lvsdDaemon(dir, configFile, lvsdPath) {
   const stdout = openSync(join(dir, 'lvsd.log'), 'w');
   const stderr = openSync(join(dir, 'lvsd.stderr'), 'w');
   const nodeFlags = (/^#!\/usr\/bin\/env -S node(.*)$/m.exec(readFileSync(lvsdPath, 'utf8').split('\n')[0])?.[1] ?? '').trim().split(/\s+/);
@@ -441,7 +444,7 @@ async function runOne(
   const result = { daemon: label, round, services: plan.services, servers: plan.total, delayLoop, fail: plan.fail, stormMode };
   log(`${label} round ${round}: start (${plan.services} x ${plan.perService})`);
 
-  const d = kind === 'lvsd' ? lvsdDaemon(dir, config) : keepalivedDaemon(dir, config);
+  const d = kind === 'keepalived' ? keepalivedDaemon(dir, config) : lvsdDaemon(dir, config, kind === 'lvsd-b' ? lvsdBPath : lvsdPath);
   let dead = false;
   d.exited.then((x) => {
     dead = true;
@@ -623,7 +626,7 @@ log(`lab up: ${plan.services} services x ${plan.perService} real servers, storm 
 try {
   for (let r = 1; r <= rounds; r++) {
     const seq = r % 2 === 1 ? order : [...order].reverse();
-    for (const kind of seq) await runOne(kind, r, { config: join(work, kind === 'lvsd' ? 'lvsd.yaml' : 'keepalived.conf') });
+    for (const kind of seq) await runOne(kind, r, { config: join(work, kind === 'keepalived' ? 'keepalived.conf' : 'lvsd.yaml') });
     if (jsonStart) await runOne('lvsd', r, { label: 'lvsd-json', config: join(work, 'lvsd.json'), phases: [] });
   }
   // The memory run: the same services checked every rssDelayLoop seconds, start and steady state only.

@@ -65,10 +65,13 @@ const MEMORY = [
   ['stop (SIGTERM, table removed), ms', 'stopMs'],
 ];
 
+/** Per-round columns: a letter per daemon. */
+const TAG = { keepalived: 'k', lvsd: 'l', 'lvsd-json': 'j', 'lvsd-b': 'b', 'keepalived-rss': 'k', 'lvsd-rss': 'l' };
+
 /** One table: a column per daemon (means), the ratio of the second to the first, every round's value. */
 function table(title, daemons, rows) {
   const present = daemons.filter((d) => of(d).length > 0);
-  if (present.length < daemons.length && present.length < 2) return;
+  if (present.length === 0) return;
   console.log(`\n${title}`);
   console.log(`${'figure'.padEnd(46)}${present.map((d) => d.padStart(15)).join('')}${'ratio'.padStart(9)}   per round`);
   for (const [label, path, digits = 0] of rows) {
@@ -77,7 +80,7 @@ function table(title, daemons, rows) {
     const per = present
       .map(
         (d) =>
-          `${d.replace(/-.*/, '')[0]}:${of(d)
+          `${TAG[d] ?? d[0]}:${of(d)
             .map((r) => fmt(get(r, path), digits))
             .join('/')}`,
       )
@@ -95,6 +98,8 @@ console.log(
 );
 table('main rounds (ratio: lvsd / keepalived)', ['keepalived', 'lvsd'], [...START, ...STEADY, ...RELOAD, ...STORM, ...MEMORY]);
 table('lvsd from the same config as JSON text (ratio: json / yaml)', ['lvsd', 'lvsd-json'], START);
+if (of('lvsd-b').length > 0)
+  table('two lvsd builds (ratio: lvsd-b / lvsd)', ['lvsd', 'lvsd-b'], [...START, ...STEADY, ...RELOAD, ...STORM, ...MEMORY]);
 const rss = runs.find((r) => r.daemon === 'lvsd-rss' || r.daemon === 'keepalived-rss');
 if (rss !== undefined)
   table(
