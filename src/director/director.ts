@@ -86,7 +86,6 @@ export class Director {
   readonly #healthQueue: HealthEvent[] = [];
   #queueScheduled = false;
   #offs: (() => void)[] = [];
-  #reportWaiters: ((r: RunReport) => void)[] = [];
 
   constructor(options: DirectorOptions) {
     this.#o = options;
@@ -154,11 +153,6 @@ export class Director {
       daemons: desiredDaemons(this.#config.lvs_sync_daemon, this.#followedMaster()),
       ownedDaemons: this.#masterHeld ? new Set([...this.#ownedDaemons].filter((r) => r !== 'master')) : this.#ownedDaemons,
     };
-  }
-
-  /** Resolves with the next run's report (tests and the reload summary use it). */
-  nextRun(): Promise<RunReport> {
-    return new Promise((resolve) => this.#reportWaiters.push(resolve));
   }
 
   /** Waits until the input queue is empty and no reconciliation is in flight or pending. */
@@ -279,10 +273,9 @@ export class Director {
     }, holdMs);
   }
 
+  /** Every role the config may run (auto's master role included). */
   #daemonRoles(config: ResolvedConfig): Set<SyncState> {
-    const s = config.lvs_sync_daemon?.state;
-    if (s === undefined) return new Set();
-    return new Set<SyncState>(s === 'master' ? ['master'] : s === 'backup' ? ['backup'] : ['master', 'backup']);
+    return new Set(desiredDaemons(config.lvs_sync_daemon, true).keys());
   }
 
   #followedMaster(): boolean {
@@ -327,12 +320,8 @@ export class Director {
       if (drains?.size === 0) this.#draining.delete(d.service);
       this.#log.info({ vs: this.#byId.get(d.service)?.name ?? d.service, rs: d.dest, why: d.why }, 'drained real server removed');
     }
-    if (report.kind !== 'partial' && report.failed === 0) {
-      for (const id of this.#retired.keys()) if (!report.diff.differences.some((x) => x.service === id)) this.#retired.delete(id);
-      // Deleted by this run: no longer anyone's.
-      for (const x of report.diff.differences)
-        if (x.what === 'removed from the configuration' && report.failed === 0) this.#retired.delete(x.service);
-    }
+    // A full run without failures deleted every retired service the kernel still had.
+    if (report.kind !== 'partial' && report.failed === 0) this.#retired.clear();
     if (report.ops > 0) {
       const fields = { ops: report.ops, failed: report.failed, ms: Math.round(report.ms * 10) / 10, kind: report.kind };
       if (report.kind === 'resync')
@@ -346,9 +335,6 @@ export class Director {
           'IPVS updated',
         );
     }
-    const waiters = this.#reportWaiters;
-    this.#reportWaiters = [];
-    for (const w of waiters) w(report);
   }
 
   #enqueueHealth(e: HealthEvent): void {
