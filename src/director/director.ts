@@ -320,8 +320,8 @@ export class Director {
       if (drains?.size === 0) this.#draining.delete(d.service);
       this.#log.info({ vs: this.#byId.get(d.service)?.name ?? d.service, rs: d.dest, why: d.why }, 'drained real server removed');
     }
-    // A full run without failures deleted every retired service the kernel still had.
-    if (report.kind !== 'partial' && report.failed === 0) this.#retired.clear();
+    // A run without failures deleted the retired services it compared (one retired meanwhile waits for the next).
+    if (report.failed === 0) for (const id of report.retired) this.#retired.delete(id);
     if (report.ops > 0) {
       const fields = { ops: report.ops, failed: report.failed, ms: Math.round(report.ms * 10) / 10, kind: report.kind };
       if (report.kind === 'resync')

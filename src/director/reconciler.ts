@@ -40,6 +40,8 @@ export interface RunReport {
   readonly ms: number;
   readonly diff: DiffResult;
   readonly daemonOps: number;
+  /** The retired services this run compared (deleted by it when it had no failure). */
+  readonly retired: readonly string[];
 }
 
 export interface ReconcilerOptions {
@@ -294,7 +296,15 @@ export class Reconciler {
     this.totals.failedOps += failed;
     if (failed > 0) this.#retryLater();
     else if (full) this.#backoff = 0;
-    const report: RunReport = { kind, ops: ops.length, failed, ms: this.#o.clock.now() - started, diff, daemonOps: daemonOps.length };
+    const report: RunReport = {
+      kind,
+      ops: ops.length,
+      failed,
+      ms: this.#o.clock.now() - started,
+      diff,
+      daemonOps: daemonOps.length,
+      retired: [...retired.keys()],
+    };
     this.#o.onRun?.(report);
     return report;
   }
@@ -307,6 +317,7 @@ export class Reconciler {
       ms: this.#o.clock.now() - started,
       diff: { ops: [], differences: [], foreign: [], drained: [] },
       daemonOps: 0,
+      retired: [],
     };
   }
 
