@@ -6,9 +6,10 @@
  * value, a scan of the text rules out what YAML would treat differently or report (duplicate keys, `__proto__`,
  * the merge key `<<`), and the YAML document — tens of bytes of nodes and ranges per byte of text, the bulk of a
  * big config's load time and peak memory — is only built if a problem needs a position. Text the fast path is
- * not sure of goes the YAML way.
+ * not sure of goes the YAML way. Plain block YAML takes the same way through fast-yaml.ts.
  */
 import { type Document, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { fastYamlValue } from './fast-yaml.js';
 import type { Path, PathSegment, Problem } from './path.js';
 import { isMergePair, pathAtOffset, scalarKey } from './positions.js';
 
@@ -160,8 +161,13 @@ function jsonValue(text: string): object | undefined {
 
 /** Parses one YAML document. `value` is only produced when there are no syntax errors. */
 export function parseSource(text: string): ParsedSource {
-  const json = jsonValue(text);
-  if (json !== undefined) return { source: lazySource(text), value: json, problems: [] };
+  const fast = jsonValue(text) ?? fastYamlValue(text);
+  if (fast !== undefined) return { source: lazySource(text), value: fast, problems: [] };
+  return parseWithLibrary(text);
+}
+
+/** parseSource without the fast paths: the YAML library's document, its problems and its value. */
+export function parseWithLibrary(text: string): ParsedSource {
   const { doc, lineCounter } = parseYaml(text);
   const source: Source = { text, doc, lineCounter };
   const problems: Problem[] = [];
