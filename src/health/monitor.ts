@@ -41,7 +41,7 @@ export type HealthEvent = RealServerEvent | VirtualServerEvent;
 export interface HealthMonitorOptions extends SchedulerOptions {
   /** Builds the checker for a check; called for new and changed checks only. */
   readonly checkerFor: (check: ResolvedCheck, rs: ResolvedRealServer, vs: ResolvedVirtualServer) => Checker;
-  /** Fast recovery for every check (default true; see state.ts). */
+  /** Fast recovery for every check, over each virtual server's `fast_recovery` (see state.ts). */
   readonly fastRecovery?: boolean;
   /** The scheduler's timer slack, ms (default DEFAULT_CHECK_TIMER_SLACK_MS; see scheduler.ts). */
   readonly timerSlackMs?: number;
@@ -134,10 +134,10 @@ export class HealthMonitor {
     const events: HealthEvent[] = [];
     const specs: ScheduledCheck[] = [];
     const plan: { vs: ResolvedVirtualServer; key: string; servers: { rs: ResolvedRealServer; key: string; ids: string[] }[] }[] = [];
-    const fastRecovery = this.#opts.fastRecovery ?? true;
 
     for (const vs of virtualServers) {
       const key = virtualServerKey(vs);
+      const fastRecovery = this.#opts.fastRecovery ?? vs.fast_recovery;
       const oldVs = this.#vs.get(key);
       const servers = vs.real_servers.map((rs) => {
         const rsKey = realServerKey(rs);
