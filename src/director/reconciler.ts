@@ -1,7 +1,9 @@
 /**
  * The only holder of the IPVS handle: keeps the kernel's table equal to the desired one. Level-triggered: each run
- * reads the kernel (not its own memory), asks for the latest desired state, diffs and applies the difference in
- * one batch. Services marked dirty are reconciled in a run started from a microtask, so changes made in one
+ * diffs the latest desired state against what the kernel reported and applies the difference in one batch. A full
+ * run reads the whole table; a partial run (health verdicts) diffs its services against the kernel's last report
+ * as updated by the changes the kernel acknowledged since, so a verdict costs no read; a failed op drops that
+ * knowledge (the next runs read) and the periodic full run repairs whatever was changed behind lvsd's back. Services marked dirty are reconciled in a run started from a microtask, so changes made in one
  * event-loop turn go to the kernel together; a full run (every service, and the sync daemons) happens at start,
  * every `resyncIntervalMs`, and after any failure, with back-off. IPVS errors never end the process: a failed op
  * is logged and repaired by the next full run; a failed read (a lost netlink socket) closes the handle, and the
@@ -12,7 +14,7 @@ import type { Logger } from '../logger.js';
 import type { IpvsApi, IpvsOp } from '../ipvs/api.js';
 import { listDestinationsOf } from '../ipvs/dest-dump.js';
 import type { DaemonConfig, Destination, Service, ServiceKey, SyncState } from '../ipvs/types.js';
-import { type DesiredTable, serviceKeyId } from './desired.js';
+import { type DesiredTable, destKey, serviceKeyId } from './desired.js';
 import { type DiffResult, type Draining, type ObservedService, diffTables } from './diff.js';
 import { type DaemonMismatch, type DesiredDaemons, daemonMismatches, diffDaemons } from './sync-roles.js';
 
@@ -87,6 +89,11 @@ export class Reconciler {
   #backoff = 0;
   /** After a failure, runs wait for the retry timer (no tight loop against a broken socket). */
   #holding = false;
+  /**
+   * The kernel's table as last read by a full run, with every acknowledged change applied since; undefined until
+   * the first full read and after a failed op or read (then partial runs read the kernel until the next full run).
+   */
+  #known: Map<string, ObservedService> | undefined;
   /** Foreign services already logged, so each is logged once. */
   readonly #foreignLogged = new Set<string>();
   /** Sync daemon settings the kernel did not take, by role: not retried until the desired settings change. */
@@ -250,10 +257,16 @@ export class Reconciler {
     let observed: Map<string, ObservedService>;
     let runningDaemons: DaemonConfig[] = [];
     try {
-      observed = full ? await this.#readAll(ipvs, want) : await this.#readSome(ipvs, dirty, want);
+      if (full) {
+        observed = await this.#readAll(ipvs, want);
+        this.#known = new Map(observed);
+      } else {
+        observed = this.#fromKnown(dirty, want) ?? (await this.#readSome(ipvs, dirty, want));
+      }
       if (withDaemons) runningDaemons = await ipvs.listDaemons();
     } catch (err) {
       // A read that fails is not a refused op: the socket is likely gone. Start over on a new one.
+      this.#known = undefined;
       this.#o.log.error({ err: String(err) }, 'IPVS: reading the table failed; reopening the netlink socket');
       this.#ipvs = undefined;
       await ipvs.close().catch(() => undefined);
@@ -279,13 +292,18 @@ export class Reconciler {
         results = await ipvs.batch(ops);
       } catch (err) {
         this.#o.log.error({ err: String(err), ops: ops.length }, 'IPVS: sending changes failed; reopening the netlink socket');
+        this.#known = undefined;
         this.#ipvs = undefined;
         await ipvs.close().catch(() => undefined);
         this.#retryLater();
         return this.#emptyReport(kind, started);
       }
       results.forEach((r, i) => {
-        if (r.ok) return;
+        if (r.ok) {
+          this.#learn(ops[i] as IpvsOp);
+          return;
+        }
+        this.#known = undefined;
         failed++;
         this.#o.log.error({ op: (ops[i] as IpvsOp).op, code: r.error.code, err: r.error.message }, 'IPVS operation failed');
       });
@@ -319,6 +337,79 @@ export class Reconciler {
       daemonOps: 0,
       retired: [],
     };
+  }
+
+  /**
+   * The dirty services as the kernel last reported them (see #known), or undefined when that is not known or not
+   * enough: before the first full read, after a failure, or when a service is draining (its connection counts must
+   * be fresh).
+   */
+  #fromKnown(ids: ReadonlySet<string>, want: DesiredState): Map<string, ObservedService> | undefined {
+    const known = this.#known;
+    if (known === undefined) return undefined;
+    const out = new Map<string, ObservedService>();
+    for (const id of ids) {
+      if (want.draining.has(id)) return undefined;
+      const have = known.get(id);
+      if (have !== undefined) out.set(id, have);
+    }
+    return out;
+  }
+
+  /** Applies an acknowledged op to #known, as the kernel now holds it. */
+  #learn(op: IpvsOp): void {
+    const known = this.#known;
+    if (known === undefined) return;
+    const update = (key: ServiceKey, change: (have: ObservedService) => ObservedService | undefined) => {
+      const id = serviceKeyId(key);
+      const have = known.get(id);
+      if (have === undefined) return;
+      const next = change(have);
+      if (next === undefined) known.delete(id);
+      else known.set(id, next);
+    };
+    const sameDest = (a: { address: string; port: number }) => {
+      const k = destKey(a);
+      return (d: Destination) => destKey(d) === k;
+    };
+    switch (op.op) {
+      case 'addService':
+        known.set(serviceKeyId(op.service.key), { service: op.service, dests: [] });
+        break;
+      case 'editService':
+        update(op.service.key, (have) => ({ ...have, service: { ...have.service, ...op.service } }));
+        break;
+      case 'deleteService':
+        update(op.key, () => undefined);
+        break;
+      case 'addDestination':
+        update(op.key, (have) => ({
+          ...have,
+          dests: [
+            ...have.dests,
+            {
+              ...op.dest,
+              family: op.dest.address.includes(':') ? 'ipv6' : 'ipv4',
+              activeConns: 0,
+              inactiveConns: 0,
+              persistentConns: 0,
+            },
+          ],
+        }));
+        break;
+      case 'editDestination': {
+        const match = sameDest(op.dest);
+        update(op.key, (have) => ({ ...have, dests: have.dests.map((d) => (match(d) ? { ...d, ...op.dest } : d)) }));
+        break;
+      }
+      case 'deleteDestination': {
+        const match = sameDest(op.dest);
+        update(op.key, (have) => ({ ...have, dests: have.dests.filter((d) => !match(d)) }));
+        break;
+      }
+      default:
+        break;
+    }
   }
 
   /** Every service, and the destinations of those lvsd owns. */
