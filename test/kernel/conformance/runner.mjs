@@ -16,6 +16,11 @@
  * first on PATH. The environment is the same minimal one for both (PATH, HOME, LANG=C). A command
  * `{ "shell": "..." }` (traffic for the counters, say) runs with bash in the namespace instead.
  * Sequences (and the two tools) run in parallel, `--jobs` at a time, each in its own namespace.
+ *
+ * The kernel keeps one service table for all namespaces and resumes a multi-message dump by
+ * position in it, so a listing taken while another namespace adds or deletes services can repeat
+ * or skip entries. Listings (commands with -L/-l/-S and the state reads) therefore run alone;
+ * everything else that may change the table (commands, namespace add/del) runs shared.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -101,13 +106,76 @@ async function must(cmd, args) {
   return r.stdout;
 }
 
+/**
+ * A readers-writer lock: any number of `shared` holders, or one `exclusive` holder. A waiting
+ * exclusive request blocks new shared ones, so listings are never starved.
+ */
+class TableLock {
+  #shared = 0;
+  #exclusive = false;
+  #waiting = [];
+
+  async shared(fn) {
+    await this.#acquire(false);
+    try {
+      return await fn();
+    } finally {
+      this.#shared--;
+      this.#wake();
+    }
+  }
+
+  async exclusive(fn) {
+    await this.#acquire(true);
+    try {
+      return await fn();
+    } finally {
+      this.#exclusive = false;
+      this.#wake();
+    }
+  }
+
+  #acquire(exclusive) {
+    if (this.#canEnter(exclusive) && this.#waiting.length === 0) {
+      this.#enter(exclusive);
+      return Promise.resolve();
+    }
+    return new Promise((resolvePromise) => this.#waiting.push({ exclusive, resolve: resolvePromise }));
+  }
+
+  #canEnter(exclusive) {
+    return !this.#exclusive && (!exclusive || this.#shared === 0);
+  }
+
+  #enter(exclusive) {
+    if (exclusive) this.#exclusive = true;
+    else this.#shared++;
+  }
+
+  #wake() {
+    while (this.#waiting.length > 0 && this.#canEnter(this.#waiting[0].exclusive)) {
+      const next = this.#waiting.shift();
+      this.#enter(next.exclusive);
+      next.resolve();
+    }
+  }
+}
+
+const table = new TableLock();
+const LISTING_OPTIONS = new Set(['-L', '-l', '--list', '-S', '--save']);
+
+/** Whether a command lists the table (may dump several messages), so it must run alone. */
+function isListing(args) {
+  return args.some((a) => LISTING_OPTIONS.has(a) || /^-[A-Za-z]*[LlS]/.test(a));
+}
+
 let nsCounter = 0;
 
 /** One sequence with one tool, in a namespace of its own. */
 async function runSequence(seq, tool) {
   const ns = `lvsadm-cf-${process.pid}-${nsCounter++}`;
   const started = Date.now();
-  await must('ip', ['netns', 'add', ns]);
+  await table.shared(() => must('ip', ['netns', 'add', ns]));
   try {
     await must('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     for (const line of seq.setup ?? []) await must('ip', ['-n', ns, ...line.split(/\s+/)]);
@@ -118,26 +186,39 @@ async function runSequence(seq, tool) {
       const t = Date.now();
       // A `shell` step (traffic, say) is the same for both tools: run with bash, not compared to anything else.
       const argv = command.shell !== undefined ? args : ['ipvsadm', ...args];
-      const r = await run('nsenter', [...enter, ...argv], {
-        env: command.shell !== undefined ? ENV.ipvsadm : ENV[tool],
-        stdin: stdinOf(command),
-      });
+      const lock = command.shell === undefined && isListing(args) ? 'exclusive' : 'shared';
+      const r = await table[lock](() =>
+        run('nsenter', [...enter, ...argv], {
+          env: command.shell !== undefined ? ENV.ipvsadm : ENV[tool],
+          stdin: stdinOf(command),
+        }),
+      );
       commands.push({ args, ...r, ms: Date.now() - t });
     }
-    const state = {};
-    for (const [key, args] of [
-      ['save', ['-S', '-n']],
-      ['list', ['-L', '-n']],
-      ['daemon', ['-L', '--daemon']],
-      ['timeout', ['-L', '--timeout']],
-    ]) {
-      const r = await run('nsenter', [...enter, 'ipvsadm', ...args], { env: ENV.ipvsadm });
-      state[key] = r.status === 0 ? r.stdout : `[exit ${r.status}] ${r.stdout}${r.stderr}`;
-    }
+    const state = await table.exclusive(() => readState(enter));
     return { commands, state, ms: Date.now() - started };
   } finally {
-    await run('ip', ['netns', 'del', ns], { env: ENV.ipvsadm });
+    // Clear the table first: the kernel removes a deleted namespace's services later, unlocked.
+    await table.shared(async () => {
+      await run('nsenter', [`--net=/run/netns/${ns}`, 'ipvsadm', '-C'], { env: ENV.ipvsadm });
+      await run('ip', ['netns', 'del', ns], { env: ENV.ipvsadm });
+    });
   }
+}
+
+/** The kernel state of a namespace, read with the real ipvsadm. */
+async function readState(enter) {
+  const state = {};
+  for (const [key, args] of [
+    ['save', ['-S', '-n']],
+    ['list', ['-L', '-n']],
+    ['daemon', ['-L', '--daemon']],
+    ['timeout', ['-L', '--timeout']],
+  ]) {
+    const r = await run('nsenter', [...enter, 'ipvsadm', ...args], { env: ENV.ipvsadm });
+    state[key] = r.status === 0 ? r.stdout : `[exit ${r.status}] ${r.stdout}${r.stderr}`;
+  }
+  return state;
 }
 
 const tasks = selected.flatMap((seq) => ['ipvsadm', 'lvsadm'].map((tool) => ({ seq, tool })));
