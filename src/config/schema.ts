@@ -497,9 +497,7 @@ const VirtualServerSchema = obj(
     alpha: bool().default(false).describe('Start with all real servers down until their first check passes.'),
     fast_recovery: bool()
       .default(false)
-      .describe(
-        'Re-check a failing or down real server every delay_before_retry instead of every delay_loop (keepalived: delay_loop).',
-      ),
+      .describe('Re-check a failing or down real server every delay_before_retry instead of every delay_loop (keepalived: delay_loop).'),
     omega: bool().default(false).describe('Run notify_down for live servers when the service is removed.'),
     inhibit_on_failure: bool().default(false).describe('Default for real servers.'),
     ha_suspend: bool().default(false).describe('Suspend checks while this node does not hold the address.'),

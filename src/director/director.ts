@@ -120,10 +120,17 @@ export class Director {
   async start(): Promise<RunReport> {
     this.#offs.push(this.#o.health.onEvent((e) => this.#enqueueHealth(e)));
     if (this.#o.vrrp !== undefined) this.#offs.push(this.#o.vrrp.onChange(() => this.#enqueueVrrp(() => this.#onVrrpChange())));
+    // The checks wait while the table is programmed: thousands of them starting at once would slow it down.
+    this.#o.health.scheduler.hold();
     this.#o.health.load(this.#config.virtual_servers);
     this.#applySuspension();
     this.#holdMasterDaemon();
-    const report = await this.#reconciler.start();
+    let report: RunReport;
+    try {
+      report = await this.#reconciler.start();
+    } finally {
+      this.#o.health.scheduler.release();
+    }
     this.#log.info(
       {
         ops: report.ops,

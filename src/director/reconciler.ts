@@ -1,13 +1,14 @@
 /**
- * The only holder of the IPVS handle: keeps the kernel's table equal to the desired one. Level-triggered: each run
- * diffs the latest desired state against what the kernel reported and applies the difference in one batch. A full
- * run reads the whole table; a partial run (health verdicts) diffs its services against the kernel's last report
- * as updated by the changes the kernel acknowledged since, so a verdict costs no read; a failed op drops that
- * knowledge (the next runs read) and the periodic full run repairs whatever was changed behind lvsd's back. Services marked dirty are reconciled in a run started from a microtask, so changes made in one
- * event-loop turn go to the kernel together; a full run (every service, and the sync daemons) happens at start,
- * every `resyncIntervalMs`, and after any failure, with back-off. IPVS errors never end the process: a failed op
- * is logged and repaired by the next full run; a failed read (a lost netlink socket) closes the handle, and the
- * next run opens a new one.
+ * The only holder of the IPVS handle: keeps the kernel's table equal to the desired one. Level-triggered: a run
+ * diffs the latest desired state against what the kernel reported and applies the difference.
+ * - Partial runs (services marked dirty by verdicts) start from a microtask, so changes made in one event-loop
+ *   turn go to the kernel together. They diff against the kernel's last report as updated by the changes it
+ *   acknowledged since (#known), so a verdict costs no read.
+ * - Full runs (at start, every `resyncIntervalMs`, after a failure with back-off) list every service and then
+ *   read, diff and apply the owned ones a chunk at a time, applying verdicts that came in between chunks; they
+ *   repair whatever was changed behind lvsd's back, and handle the sync daemons.
+ * IPVS errors never end the process: a refused op is logged, makes #known unknown and brings a full run; a failed
+ * read or send (a lost netlink socket) closes the handle, and the next run opens a new one.
  */
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../logger.js';
@@ -69,6 +70,47 @@ const FULL_RANK: Readonly<Record<FullRunKind, number>> = { full: 3, resync: 2, r
 
 /** Up to this many dirty services are read one by one; more, with one listing and one framed dump. */
 const FEW_SERVICES = 8;
+/** A full run reads, diffs and applies this many services at a time, with verdicts applied in between. */
+const FULL_RUN_CHUNK = 64;
+
+/** A read or send that threw: the socket is taken as lost (message: what was being done). */
+class LostSocket extends Error {}
+
+async function readOrLose<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new LostSocket(what, { cause: err });
+  }
+}
+
+/** The service an op is about (undefined for the daemon and global ops). */
+function opServiceId(op: IpvsOp): string | undefined {
+  switch (op.op) {
+    case 'addService':
+    case 'editService':
+      return serviceKeyId(op.service.key);
+    case 'deleteService':
+    case 'addDestination':
+    case 'editDestination':
+    case 'deleteDestination':
+      return serviceKeyId(op.key);
+    default:
+      return undefined;
+  }
+}
+
+/** What a run did so far, over its steps. */
+class RunTally {
+  ops = 0;
+  failed = 0;
+  daemonOps = 0;
+  readonly opList: IpvsOp[] = [];
+  readonly differences: DiffResult['differences'] = [];
+  readonly foreign: string[] = [];
+  readonly drained: DiffResult['drained'][number][] = [];
+  readonly retired: string[] = [];
+}
 
 function isErrno(err: unknown, ...codes: string[]): boolean {
   return err instanceof Error && codes.includes((err as Error & { code?: string }).code ?? '');
@@ -94,6 +136,8 @@ export class Reconciler {
    * the first full read and after a failed op or read (then partial runs read the kernel until the next full run).
    */
   #known: Map<string, ObservedService> | undefined;
+  /** During a full run: what it has read so far (services of the chunks done), kept up to date like #known. */
+  #fresh: { map: Map<string, ObservedService>; read: Set<string> } | undefined;
   /** Foreign services already logged, so each is logged once. */
   readonly #foreignLogged = new Set<string>();
   /** Sync daemon settings the kernel did not take, by role: not retried until the desired settings change. */
@@ -237,8 +281,6 @@ export class Reconciler {
   async #runOnce(kind: RunReport['kind']): Promise<RunReport> {
     const started = this.#o.clock.now();
     const full = kind !== 'partial';
-    const dirty = this.#dirty;
-    this.#dirty = new Set();
     if (full) this.#fullPending = undefined;
     const withDaemons = full || this.#daemonsPending;
     this.#daemonsPending = false;
@@ -248,83 +290,147 @@ export class Reconciler {
       ipvs = this.#ipvs;
     } catch (err) {
       this.#o.log.error({ err: String(err) }, 'IPVS: cannot open the netlink socket; retrying');
-      for (const id of dirty) this.#dirty.add(id);
       this.#retryLater();
       if (kind === 'start') throw err;
       return this.#emptyReport(kind, started);
     }
-    const want = this.#o.desired(full ? undefined : dirty);
-    let observed: Map<string, ObservedService>;
-    let runningDaemons: DaemonConfig[] = [];
+    const acc = new RunTally();
     try {
-      if (full) {
-        observed = await this.#readAll(ipvs, want);
-        this.#known = new Map(observed);
-      } else {
-        observed = this.#fromKnown(dirty, want) ?? (await this.#readSome(ipvs, dirty, want));
+      if (full) await this.#fullSteps(ipvs, acc);
+      else await this.#partialStep(ipvs, acc);
+      if (withDaemons) {
+        const want = this.#o.desired(new Set());
+        const daemonOps = this.#daemonOps(want, await ipvs.listDaemons());
+        acc.daemonOps += daemonOps.length;
+        await this.#apply(ipvs, daemonOps, acc);
+        if (daemonOps.length > 0) await this.#checkDaemons(ipvs, want.daemons);
       }
-      if (withDaemons) runningDaemons = await ipvs.listDaemons();
     } catch (err) {
-      // A read that fails is not a refused op: the socket is likely gone. Start over on a new one.
+      if (!(err instanceof LostSocket)) throw err;
+      // A read or a send that fails is not a refused op: the socket is likely gone. Start over on a new one.
       this.#known = undefined;
-      this.#o.log.error({ err: String(err) }, 'IPVS: reading the table failed; reopening the netlink socket');
+      this.#o.log.error({ err: String(err.cause) }, `IPVS: ${err.message} failed; reopening the netlink socket`);
       this.#ipvs = undefined;
       await ipvs.close().catch(() => undefined);
-      for (const id of dirty) this.#dirty.add(id);
       this.#retryLater();
-      if (kind === 'start') throw err;
+      if (kind === 'start') throw err.cause;
       return this.#emptyReport(kind, started);
     }
-    const table = full ? want.table : new Map([...want.table].filter(([id]) => dirty.has(id)));
-    const retired = full ? want.retired : new Map([...want.retired].filter(([id]) => dirty.has(id)));
-    const diff = diffTables({ desired: table, observed, retired, draining: want.draining, now: this.#o.clock.now() });
-    for (const id of diff.foreign) {
-      if (this.#foreignLogged.has(id)) continue;
-      this.#foreignLogged.add(id);
-      this.#o.log.info({ vs: id }, 'IPVS service not in the configuration: left alone');
-    }
-    const daemonOps = withDaemons ? this.#daemonOps(want, runningDaemons) : [];
-    const ops: IpvsOp[] = [...diff.ops, ...daemonOps];
-    let failed = 0;
-    if (ops.length > 0) {
-      let results: Awaited<ReturnType<IpvsApi['batch']>>;
-      try {
-        results = await ipvs.batch(ops);
-      } catch (err) {
-        this.#o.log.error({ err: String(err), ops: ops.length }, 'IPVS: sending changes failed; reopening the netlink socket');
-        this.#known = undefined;
-        this.#ipvs = undefined;
-        await ipvs.close().catch(() => undefined);
-        this.#retryLater();
-        return this.#emptyReport(kind, started);
-      }
-      results.forEach((r, i) => {
-        if (r.ok) {
-          this.#learn(ops[i] as IpvsOp);
-          return;
-        }
-        this.#known = undefined;
-        failed++;
-        this.#o.log.error({ op: (ops[i] as IpvsOp).op, code: r.error.code, err: r.error.message }, 'IPVS operation failed');
-      });
-      if (daemonOps.length > 0) await this.#checkDaemons(ipvs, want.daemons);
-    }
     this.totals.runs++;
-    this.totals.ops += ops.length;
-    this.totals.failedOps += failed;
-    if (failed > 0) this.#retryLater();
+    this.totals.ops += acc.ops;
+    this.totals.failedOps += acc.failed;
+    if (acc.failed > 0) this.#retryLater();
     else if (full) this.#backoff = 0;
     const report: RunReport = {
       kind,
-      ops: ops.length,
-      failed,
+      ops: acc.ops,
+      failed: acc.failed,
       ms: this.#o.clock.now() - started,
-      diff,
-      daemonOps: daemonOps.length,
-      retired: [...retired.keys()],
+      diff: { ops: acc.opList, differences: acc.differences, foreign: acc.foreign, drained: acc.drained },
+      daemonOps: acc.daemonOps,
+      retired: acc.retired,
     };
     this.#o.onRun?.(report);
     return report;
+  }
+
+  /**
+   * A full run: one listing of every service, then the owned services a chunk at a time (read, diff against the
+   * desired state of that moment, apply), with the verdicts that came in meanwhile applied between chunks, so a
+   * large table's resync never holds a verdict back for long. Afterwards #known is what this run read, with every
+   * acknowledged change since.
+   */
+  async #fullSteps(ipvs: IpvsApi, acc: RunTally): Promise<void> {
+    const services = await readOrLose('reading the table', () => ipvs.listServices());
+    const everything = this.#o.desired();
+    const byId = new Map(services.map((s) => [serviceKeyId(s.key), s]));
+    const fresh = new Map<string, ObservedService>();
+    for (const [id, service] of byId) {
+      if (everything.table.has(id) || everything.retired.has(id)) continue;
+      fresh.set(id, { service, dests: [] });
+      if (this.#foreignLogged.has(id)) continue;
+      this.#foreignLogged.add(id);
+      acc.foreign.push(id);
+      this.#o.log.info({ vs: id }, 'IPVS service not in the configuration: left alone');
+    }
+    // Services to add or keep first, retired ones (deleted) last.
+    const ids = [...everything.table.keys(), ...[...everything.retired.keys()].filter((id) => !everything.table.has(id))];
+    this.#fresh = { map: fresh, read: new Set() };
+    try {
+      for (let i = 0; i < ids.length; i += FULL_RUN_CHUNK) {
+        const chunk = new Set(ids.slice(i, i + FULL_RUN_CHUNK));
+        const present = [...chunk].flatMap((id) => byId.get(id) ?? []);
+        const dests = await readOrLose('reading the table', () =>
+          listDestinationsOf(
+            ipvs,
+            present.map((s) => s.key),
+          ),
+        );
+        const observed = new Map(present.map((service, j) => [serviceKeyId(service.key), { service, dests: dests[j] ?? [] }]));
+        for (const [id, o] of observed) fresh.set(id, o);
+        for (const id of chunk) this.#fresh.read.add(id);
+        await this.#diffAndApply(ipvs, acc, chunk, observed);
+        if (this.#dirty.size > 0) await this.#partialStep(ipvs, acc);
+      }
+    } finally {
+      this.#fresh = undefined;
+    }
+    this.#known = acc.failed === 0 ? fresh : undefined;
+  }
+
+  /** The dirty services: diffed against #known (or read, when it is not known), and applied. */
+  async #partialStep(ipvs: IpvsApi, acc: RunTally): Promise<void> {
+    const dirty = this.#dirty;
+    this.#dirty = new Set();
+    if (dirty.size === 0) return;
+    const want = this.#o.desired(dirty);
+    let observed = this.#fromKnown(dirty, want);
+    if (observed === undefined) {
+      try {
+        observed = await readOrLose('reading the table', () => this.#readSome(ipvs, dirty, want));
+      } catch (err) {
+        for (const id of dirty) this.#dirty.add(id);
+        throw err;
+      }
+    }
+    await this.#diffAndApply(ipvs, acc, dirty, observed, want);
+  }
+
+  /** Diffs `ids` (desired now) against `observed` and applies the difference. */
+  async #diffAndApply(
+    ipvs: IpvsApi,
+    acc: RunTally,
+    ids: ReadonlySet<string>,
+    observed: Map<string, ObservedService>,
+    wantNow?: DesiredState,
+  ): Promise<void> {
+    const want = wantNow ?? this.#o.desired(ids);
+    const table = new Map([...want.table].filter(([id]) => ids.has(id)));
+    const retired = new Map([...want.retired].filter(([id]) => ids.has(id) && !want.table.has(id)));
+    const diff = diffTables({ desired: table, observed, retired, draining: want.draining, now: this.#o.clock.now() });
+    acc.differences.push(...diff.differences);
+    acc.drained.push(...diff.drained);
+    acc.retired.push(...retired.keys());
+    await this.#apply(ipvs, diff.ops, acc);
+  }
+
+  /** Sends ops in one batch; acknowledged ones update what is known, a refused one makes it unknown. */
+  async #apply(ipvs: IpvsApi, ops: IpvsOp[], acc: RunTally): Promise<void> {
+    if (ops.length === 0) return;
+    acc.ops += ops.length;
+    acc.opList.push(...ops);
+    const results = await readOrLose('sending changes', () => ipvs.batch(ops));
+    results.forEach((r, i) => {
+      const op = ops[i] as IpvsOp;
+      if (r.ok) {
+        this.#learn(op, this.#known);
+        if (this.#fresh?.read.has(opServiceId(op) ?? '')) this.#learn(op, this.#fresh.map);
+        return;
+      }
+      this.#known = undefined;
+      acc.failed++;
+      this.#o.log.error({ op: op.op, code: r.error.code, err: r.error.message }, 'IPVS operation failed');
+    });
   }
 
   #emptyReport(kind: RunReport['kind'], started: number): RunReport {
@@ -340,25 +446,27 @@ export class Reconciler {
   }
 
   /**
-   * The dirty services as the kernel last reported them (see #known), or undefined when that is not known or not
-   * enough: before the first full read, after a failure, or when a service is draining (its connection counts must
-   * be fresh).
+   * The dirty services as the kernel last reported them (#known, or a full run's newer read), or undefined when
+   * that is not known or not enough: before the first full read, after a failure, or when a service is draining
+   * (its connection counts must be fresh).
    */
   #fromKnown(ids: ReadonlySet<string>, want: DesiredState): Map<string, ObservedService> | undefined {
     const known = this.#known;
-    if (known === undefined) return undefined;
+    const fresh = this.#fresh;
     const out = new Map<string, ObservedService>();
     for (const id of ids) {
       if (want.draining.has(id)) return undefined;
-      const have = known.get(id);
+      // A full run in progress has read this service already: that is the newer report.
+      const source = fresh?.read.has(id) ? fresh.map : known;
+      if (source === undefined) return undefined;
+      const have = source.get(id);
       if (have !== undefined) out.set(id, have);
     }
     return out;
   }
 
-  /** Applies an acknowledged op to #known, as the kernel now holds it. */
-  #learn(op: IpvsOp): void {
-    const known = this.#known;
+  /** Applies an acknowledged op to a map of what the kernel holds. */
+  #learn(op: IpvsOp, known: Map<string, ObservedService> | undefined): void {
     if (known === undefined) return;
     const update = (key: ServiceKey, change: (have: ObservedService) => ObservedService | undefined) => {
       const id = serviceKeyId(key);
@@ -410,21 +518,6 @@ export class Reconciler {
       default:
         break;
     }
-  }
-
-  /** Every service, and the destinations of those lvsd owns. */
-  async #readAll(ipvs: IpvsApi, want: DesiredState): Promise<Map<string, ObservedService>> {
-    const services = await ipvs.listServices();
-    const owned = services.filter((s) => {
-      const id = serviceKeyId(s.key);
-      return want.table.has(id) || want.retired.has(id);
-    });
-    const dests = await listDestinationsOf(
-      ipvs,
-      owned.map((s) => s.key),
-    );
-    const byService = new Map(owned.map((s, i) => [s, dests[i] ?? []]));
-    return new Map(services.map((service) => [serviceKeyId(service.key), { service, dests: byService.get(service) ?? [] }]));
   }
 
   /**

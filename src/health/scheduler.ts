@@ -144,6 +144,8 @@ export class CheckScheduler {
   /** Attempts whose deadline passed, with their numbers, to time out on the next clock turn unless settled. */
   #expiring: { entry: Entry; attempt: number }[] = [];
   #expiryTimer: TimerHandle | undefined;
+  /** Since when the checks are held (see hold()); undefined while they run. */
+  #heldSince: number | undefined;
   #attempts = 0;
   #timeouts = 0;
   #stragglers = 0;
@@ -231,6 +233,33 @@ export class CheckScheduler {
     }
   }
 
+  /**
+   * Holds every check: no attempt starts until release(), which moves each pending attempt later by the time held,
+   * so the warmup spread starts then. The director holds the checks while it programs the table at start (as
+   * keepalived programs its services before its checkers run), so a big table is not slowed by thousands of checks.
+   */
+  hold(): void {
+    if (this.#heldSince !== undefined) return;
+    this.#heldSince = this.#clock.now();
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** Ends hold(). */
+  release(): void {
+    if (this.#heldSince === undefined) return;
+    const held = this.#clock.now() - this.#heldSince;
+    this.#heldSince = undefined;
+    if (held > 0) {
+      for (const entry of this.#entries.values()) {
+        if (entry.heapIndex < 0) continue;
+        this.#schedule(entry, entry.at + held);
+      }
+    }
+    this.#arm();
+  }
+
   /** A check's current state. */
   state(id: string): CheckState | undefined {
     return this.#entries.get(id)?.state;
@@ -308,6 +337,7 @@ export class CheckScheduler {
 
   /** Keeps the one clock timer armed for the earliest entry (rounded up to the slack). */
   #arm(): void {
+    if (this.#heldSince !== undefined) return;
     const top = this.#heap.peek();
     const slack = this.#slack;
     const at = top === undefined ? Number.POSITIVE_INFINITY : slack > 0 ? Math.ceil(top.at / slack) * slack : top.at;

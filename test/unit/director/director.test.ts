@@ -92,6 +92,8 @@ function setup(
     opening?: Promise<void>;
     /** Talk to the model through the real netlink client (its framed dumps) instead of the IpvsApi face. */
     netlink?: boolean;
+    /** Wraps the IpvsApi face the director gets (to hold a read back, say). */
+    wrapApi?: (api: IpvsApi) => IpvsApi;
   } = {},
 ) {
   const clock = new FakeClock(T0);
@@ -119,7 +121,8 @@ function setup(
     openIpvs: async (): Promise<IpvsApi> => {
       opens++;
       await o.opening;
-      return o.netlink ? openIpvs({ transport: kernel.transport() }) : kernel.api();
+      const api = o.netlink ? await openIpvs({ transport: kernel.transport() }) : kernel.api();
+      return o.wrapApi ? o.wrapApi(api) : api;
     },
     clock,
     log,
@@ -161,16 +164,19 @@ describe('Director: health drives the kernel', () => {
     expect(t.opsSince()).toEqual(['addDestination']);
   });
 
-  it('a transition during the first run waits for it (one run in flight: no EEXIST)', async () => {
+  it('checks wait until the first run has programmed the table, then their verdicts apply', async () => {
     let opened = () => {};
     const opening = new Promise<void>((r) => {
       opened = r;
     });
     const t = setup(model(webConfig()), { scripts: { '198.51.100.12': [FAIL] }, opening });
     const started = t.director.start();
-    await t.clock.advanceAsync(0);
+    await t.clock.advanceAsync(5000);
+    expect(t.checker('198.51.100.12').calls).toEqual([]);
     opened();
     await started;
+    expect(t.dests()).toEqual(['198.51.100.11:80 w2', '198.51.100.12:80 w2', '198.51.100.13:80 w2']);
+    await t.clock.advanceAsync(0);
     await t.director.idle();
     expect(t.dests()).toEqual(['198.51.100.11:80 w2', '198.51.100.13:80 w2']);
     expect(t.logs.filter((l) => l.level === 'error')).toEqual([]);
@@ -285,6 +291,55 @@ describe('Director: a storm of verdicts', () => {
     // Verdicts are diffed against the kernel's last report and the changes it acknowledged since.
     const reads = t.kernel.calls.filter((c) => ['listServices', 'getService', 'listDestinations'].includes(c.op));
     expect(reads).toEqual([]);
+  });
+
+  it('a full run of a large table lets a verdict through between its chunks', async () => {
+    // 150 services (three chunks of a full run); s149's second server fails at its second check.
+    const services = Array.from({ length: 150 }, (_, i) => ({
+      name: `s${i}`,
+      address: '192.0.2.10',
+      port: 1000 + i,
+      delay_loop: 1,
+      retry: 0,
+      real_servers: [{ address: '198.51.100.11' }, { address: i === 149 ? '198.51.100.99' : '198.51.100.12' }].map((rs) => ({
+        ...rs,
+        checks: [{ type: 'tcp' }],
+      })),
+    }));
+    let hold: Promise<void> | undefined;
+    let release = () => {};
+    const wrapApi = (api: IpvsApi): IpvsApi =>
+      new Proxy(api, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver);
+          if (prop !== 'listDestinations' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+          return async (...args: unknown[]) => {
+            const gate = hold;
+            hold = undefined;
+            await gate;
+            return value.apply(target, args);
+          };
+        },
+      });
+    const t = setup(model({ virtual_servers: services }), { scripts: { '198.51.100.99': [PASS, FAIL] }, wrapApi });
+    await t.director.start();
+    await t.clock.advanceAsync(0);
+    await t.director.idle();
+    t.kernel.resetCalls();
+    // A full run starts and its first read is held; meanwhile s149's server fails.
+    hold = new Promise<void>((r) => {
+      release = r;
+    });
+    t.director.resync();
+    await t.clock.advanceAsync(1000);
+    release();
+    await t.director.idle();
+    const calls = t.kernel.calls.map((c) => c.op);
+    const verdict = calls.indexOf('deleteDestination');
+    expect(verdict).toBeGreaterThan(0);
+    // Applied after the first chunk, before the full run read the rest of the table.
+    expect(calls.slice(verdict).filter((op) => op === 'listDestinations').length).toBeGreaterThanOrEqual(64);
+    expect(t.dests({ protocol: 'tcp', address: '192.0.2.10', port: 1149 })).toEqual(['198.51.100.11:1149 w1']);
   });
 
   it('after a failed op, verdicts read the kernel again until a full run has read it all', async () => {

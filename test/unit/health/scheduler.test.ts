@@ -41,6 +41,20 @@ describe('timing', () => {
     expect(checkers.map((c) => rel(c.callTimes)[0])).toEqual([1000, 7000, 5000]);
   });
 
+  it('hold: no attempt until release, and the warmup spread starts then', async () => {
+    const rnd = [0.1, 0.7];
+    const { clock, scheduler } = setup({ random: () => rnd.shift() ?? 0 });
+    const p = params({ warmup: 10_000 });
+    const checkers = [0, 1].map(() => new ScriptedChecker(clock));
+    scheduler.hold();
+    scheduler.update(checkers.map((c, i) => spec(`c${i}`, c, p)));
+    await clock.advanceAsync(30_000);
+    expect(checkers.map((c) => c.callTimes)).toEqual([[], []]);
+    scheduler.release();
+    await clock.advanceAsync(10_000);
+    expect(checkers.map((c) => rel(c.callTimes)[0])).toEqual([31_000, 37_000]);
+  });
+
   it('warmup 0 starts at once', async () => {
     const { clock, scheduler } = setup();
     const c = new ScriptedChecker(clock);
