@@ -223,6 +223,8 @@ export class Director {
     this.#offs = [];
     if (this.#drainTimer !== undefined) this.#o.clock.clearTimer(this.#drainTimer);
     if (this.#masterHoldTimer !== undefined) this.#o.clock.clearTimer(this.#masterHoldTimer);
+    // No new check from here on: thousands of them would slow the run in flight and the cleanup down.
+    this.#o.health.scheduler.hold();
     // No run from here on: with health stopped the desired pools are empty, so a periodic resync during the VRRP
     // handover would delete every destination (even with keepIpvs) or re-create what the cleanup below deletes.
     await this.#reconciler.halt();
