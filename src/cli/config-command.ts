@@ -3,7 +3,7 @@
  * with its errors reported the same way (FILE:LINE:COLUMN: PATH: MESSAGE, one per line).
  */
 import { parseArgs } from 'node:util';
-import { type ResolvedConfig, formatConfigError, loadConfigFile } from '../config/index.js';
+import { type ConfigFileLoader, type ResolvedConfig, formatConfigError, loadConfigFile } from '../config/index.js';
 import { LvsdError, UsageError } from '../errors.js';
 
 /** Parsed `-c FILE [--node NAME] [--json] [--keep-ipvs]`, or a request for help. */
@@ -52,11 +52,12 @@ export async function loadConfigOrReport(
   file: string,
   node: string | undefined,
   stderr: { write(s: string): unknown },
-  { summary = false }: { summary?: boolean } = {},
+  { summary = false, loader }: { summary?: boolean; loader?: ConfigFileLoader } = {},
 ): Promise<ResolvedConfig | 1> {
   let result: Awaited<ReturnType<typeof loadConfigFile>>;
   try {
-    result = await loadConfigFile(file, node !== undefined ? { node } : {});
+    const opts = node !== undefined ? { node } : {};
+    result = loader !== undefined ? await loader.load(file, opts) : await loadConfigFile(file, opts);
   } catch (err) {
     if (err instanceof LvsdError) {
       stderr.write(`${command}: ${err.message}\n`);

@@ -11,7 +11,7 @@
 import { pino } from 'pino';
 import { createChecker } from '../../checks/index.js';
 import { systemClock } from '../clock.js';
-import { formatConfigError, loadConfigFile, type ResolvedConfig } from '../config/index.js';
+import { ConfigFileLoader, formatConfigError, type ResolvedConfig } from '../config/index.js';
 import { DirectorDaemon } from '../director/daemon.js';
 import { openIpvsAtStart, systemModprobeIpvs } from '../director/open-ipvs.js';
 import { openIpvs } from '../ipvs/netlink-client.js';
@@ -45,9 +45,9 @@ function notifyCredentials(config: ResolvedConfig): ScriptCredentials | undefine
 }
 
 /** Reads and validates FILE again; logs its errors and resolves to undefined when it is broken. */
-async function reloadConfig(file: string, node: string, log: Logger): Promise<ResolvedConfig | undefined> {
+async function reloadConfig(loader: ConfigFileLoader, file: string, node: string, log: Logger): Promise<ResolvedConfig | undefined> {
   try {
-    const result = await loadConfigFile(file, { node });
+    const result = await loader.load(file, { node });
     if (result.ok) return result.config;
     for (const e of result.errors) log.error({ file: e.file, line: e.line, column: e.column, path: e.path }, formatConfigError(e));
     log.error({ file, errors: result.errors.length }, 'reload refused: the configuration has errors; nothing changed');
@@ -71,7 +71,9 @@ export async function runRun(argv: string[]): Promise<number> {
     return 0;
   }
   const { file, keepIpvs } = args;
-  const loaded = await loadConfigOrReport('lvsd run', file, args.node, process.stderr);
+  // One loader for the start and every reload: an unchanged file is recognised and not validated again.
+  const loader = new ConfigFileLoader();
+  const loaded = await loadConfigOrReport('lvsd run', file, args.node, process.stderr, { loader });
   if (loaded === 1) return 1;
   const config: ResolvedConfig = loaded;
   const log = pino({ base: { node: config.node }, level: config.logging.level ?? 'info' });
@@ -108,7 +110,7 @@ export async function runRun(argv: string[]): Promise<number> {
       reloads = reloads.then(async () => {
         if (stopping) return;
         const started = performance.now();
-        const next = await reloadConfig(file, daemon.config.node, log);
+        const next = await reloadConfig(loader, file, daemon.config.node, log);
         if (next === undefined || stopping) return;
         try {
           const summary = await daemon.reload(next);

@@ -114,13 +114,37 @@ export function loadConfig(text: string, opts: LoadOptions): LoadResult {
   return { ok: true, config: model };
 }
 
-/** Reads and loads a config file; rejects (code ECONFIGREAD) only when the file cannot be read. */
-export async function loadConfigFile(path: string, opts: Omit<LoadOptions, 'file'> & { file?: string } = {}): Promise<LoadResult> {
-  let text: string;
+async function readConfigText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (err) {
     throw new LvsdError('ECONFIGREAD', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
-  return loadConfig(text, { ...opts, file: opts.file ?? path });
+}
+
+/** Reads and loads a config file; rejects (code ECONFIGREAD) only when the file cannot be read. */
+export async function loadConfigFile(path: string, opts: Omit<LoadOptions, 'file'> & { file?: string } = {}): Promise<LoadResult> {
+  return loadConfig(await readConfigText(path), { ...opts, file: opts.file ?? path });
+}
+
+/**
+ * loadConfigFile for a daemon that loads the same file again on every reload: when the text and the options are
+ * those of the last successful load, that load's result is returned (the very same model objects, which lets the
+ * director and the health monitor see at once that nothing changed). Loading is a pure function of them, so the
+ * answer is what a new load would give; only a file that changed is parsed and validated again.
+ */
+export class ConfigFileLoader {
+  #last: { text: string; path: string; hostname: string; requested: string | undefined; result: LoadResult & { ok: true } } | undefined;
+
+  async load(path: string, opts: Omit<LoadOptions, 'file'> = {}): Promise<LoadResult> {
+    const text = await readConfigText(path);
+    const hostname = opts.hostname ?? osHostname();
+    const last = this.#last;
+    // The same node: asked for by name (the one the last load resolved to), or both times by the host name.
+    const sameNode = opts.node === undefined ? last?.requested === undefined : opts.node === last?.result.config.node;
+    if (last !== undefined && last.text === text && last.path === path && last.hostname === hostname && sameNode) return last.result;
+    const result = loadConfig(text, { ...opts, file: path, hostname });
+    this.#last = result.ok ? { text, path, hostname, requested: opts.node, result } : undefined;
+    return result;
+  }
 }

@@ -188,7 +188,8 @@ export class Director {
     let changed = 0;
     for (const [id, vs] of this.#byId) {
       const before = oldVs.get(id);
-      if (before === undefined) continue;
+      // The very same object: a reload of an unchanged file (ConfigFileLoader).
+      if (before === undefined || before === vs) continue;
       if (JSON.stringify(before) !== JSON.stringify(vs)) changed++;
       this.#startDrains(id, before, vs, now);
     }

@@ -114,6 +114,8 @@ export class HealthMonitor {
   readonly #owner = new Map<string, Owner>();
   readonly #listeners = new Set<Listener>();
   #fingerprints = new Map<string, string>();
+  /** Fingerprints by (frozen) check object; see #fingerprintOf. */
+  readonly #fingerprintCache = new WeakMap<ResolvedCheck, { alpha: boolean; fastRecovery: boolean; fingerprint: string }>();
   #checkers = new Map<string, Checker>();
 
   constructor(opts: HealthMonitorOptions) {
@@ -145,7 +147,7 @@ export class HealthMonitor {
         const oldRs = oldVs?.servers.get(rsKey);
         rs.checks.forEach((check, i) => {
           const id = ids[i] as string;
-          const fingerprint = stableStringify({ check, alpha: vs.alpha, fastRecovery });
+          const fingerprint = this.#fingerprintOf(check, vs.alpha, fastRecovery);
           const existing = this.#owner.get(id) !== undefined && this.scheduler.state(id) !== undefined;
           const unchanged = existing && this.#fingerprints.get(id) === fingerprint;
           specs.push({
@@ -291,6 +293,20 @@ export class HealthMonitor {
   }
 
   // ----- internals -----------------------------------------------------------------------------------------------
+
+  /**
+   * A check's fingerprint (what makes it the same check across reloads), remembered per frozen check object: a reload
+   * of an unchanged file hands over the same frozen objects, and ten thousand canonical stringifications are
+   * most of what such a reload costs here.
+   */
+  #fingerprintOf(check: ResolvedCheck, alpha: boolean, fastRecovery: boolean): string {
+    const known = this.#fingerprintCache.get(check);
+    if (known !== undefined && known.alpha === alpha && known.fastRecovery === fastRecovery) return known.fingerprint;
+    const fingerprint = stableStringify({ check, alpha, fastRecovery });
+    // Only a frozen object (the resolved model) cannot have changed since.
+    if (Object.isFrozen(check)) this.#fingerprintCache.set(check, { alpha, fastRecovery, fingerprint });
+    return fingerprint;
+  }
 
   #verdict(id: string): CheckVerdict {
     const s = this.scheduler.state(id);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LvsdError } from '../../../src/errors.js';
-import { ConfigError, formatConfigError, loadConfig, loadConfigFile } from '../../../src/config/index.js';
+import { ConfigError, ConfigFileLoader, formatConfigError, loadConfig, loadConfigFile } from '../../../src/config/index.js';
 
 const PAIR = `
 vrrp_instances:
@@ -146,5 +146,35 @@ describe('loadConfigFile', () => {
 
   it('rejects with ECONFIGREAD when the file cannot be read', async () => {
     await expect(loadConfigFile('/nonexistent/lvsd.yaml')).rejects.toMatchObject({ code: 'ECONFIGREAD' });
+  });
+});
+
+describe('ConfigFileLoader', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lvsd-loader-'));
+  const file = join(dir, 'pair.yaml');
+
+  it('returns the last result for the same text and node, and loads anew otherwise', async () => {
+    writeFileSync(file, PAIR);
+    const loader = new ConfigFileLoader();
+    const first = await loader.load(file, { hostname: 'lvs1' });
+    expect(first.ok).toBe(true);
+    // The same node, asked for by host name or by the name it resolved to: the very same model.
+    expect(await loader.load(file, { hostname: 'lvs1' })).toBe(first);
+    expect(await loader.load(file, { node: 'lvs1', hostname: 'lvs1' })).toBe(first);
+    const other = await loader.load(file, { node: 'lvs2', hostname: 'lvs1' });
+    expect(other).not.toBe(first);
+    expect(other.ok && other.config.node).toBe('lvs2');
+    writeFileSync(file, `${PAIR}# a comment\n`);
+    const changed = await loader.load(file, { node: 'lvs2', hostname: 'lvs1' });
+    expect(changed).not.toBe(other);
+    expect(changed).toEqual(other);
+  });
+
+  it('never keeps a failed load', async () => {
+    writeFileSync(file, 'global: {router_id: 5}\n');
+    const loader = new ConfigFileLoader();
+    const a = await loader.load(file, { hostname: 'h' });
+    expect(a.ok).toBe(false);
+    expect(await loader.load(file, { hostname: 'h' })).not.toBe(a);
   });
 });

@@ -389,6 +389,11 @@ describe('Director: reload', () => {
     expect(summary).toEqual({ added: 0, removed: 0, changed: 0, ops: 0 });
     expect(t.opsSince()).toEqual([]);
     expect((await t.kernel.api().getService(WEB)).stats?.conns).toBe(42n);
+    // The very same model again (an unchanged file through ConfigFileLoader): the same, and the kernel still read.
+    t.kernel.resetCalls();
+    expect(await t.director.reload(cfg)).toEqual({ added: 0, removed: 0, changed: 0, ops: 0 });
+    expect(t.kernel.calls.some((c) => c.op === 'listServices')).toBe(true);
+    expect(t.opsSince()).toEqual([]);
   });
 
   it('a changed scheduler and weight are edited in place; a new service is added; a removed one deleted', async () => {
