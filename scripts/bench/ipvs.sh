@@ -8,12 +8,12 @@
 #   ipvs restore ratio R, list ratio L (lvsadm/ipvsadm, lower is better)
 # where L is the worse of the two listings. Targets: R <= 0.5, L <= 1.0. The measurements
 # themselves are scripts/bench/ipvs-guest.mjs. lvsadm is dist/src/cli/lvsadm.cjs, rebuilt from
-# the sources first (scripts/bundle-lvsadm.mjs, the last step of `npm run build`).
+# the sources first (scripts/bundle-cli.mjs, the last step of `npm run build`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 lvsadm=dist/src/cli/lvsadm.cjs
 # The bundle step of `npm run build` alone (esbuild, from the TypeScript sources; about a second).
-node scripts/bundle-lvsadm.mjs
+node scripts/bundle-cli.mjs lvsadm
 # The guest cannot write to the project: results stream back on stdout.
 exec bash scripts/kernel-lab.sh run -- node scripts/bench/ipvs-guest.mjs --lvsadm "$PWD/$lvsadm" "$@"

@@ -4,7 +4,7 @@
  * status) and the real IPVS client to runLvsadm; all behaviour lives in src/lvsadm/.
  *
  * lvsadm is a short-lived command, so start-up counts: `npm run build` bundles this entry point
- * and everything it imports into one file (scripts/bundle-lvsadm.mjs), and the output goes to
+ * and everything it imports into one file (scripts/bundle-cli.mjs), and the output goes to
  * the file descriptors with write(2) (fs.writeSync) rather than through process.stdout, whose
  * stream machinery (net.Socket for a pipe) would be set up for one write.
  */
@@ -70,7 +70,7 @@ async function readStdin(): Promise<string> {
 const stdout = sink(1, () => process.stdout);
 const stderr = sink(2, () => process.stderr);
 
-// No top-level await: the bundle is CommonJS (scripts/bundle-lvsadm.mjs).
+// No top-level await: the bundle is CommonJS (scripts/bundle-cli.mjs).
 void runLvsadm(process.argv.slice(2), {
   stdout,
   stderr,

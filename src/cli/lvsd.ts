@@ -3,6 +3,11 @@
  * lvsd: the director daemon's command line. Subcommands live in their own modules and are loaded lazily,
  * so `lvsd --help` stays fast and a subcommand's dependencies load only when it runs.
  *
+ * `npm run build` bundles this entry point and everything it imports (npm packages aside) into one CommonJS file
+ * with a V8 code cache (scripts/bundle-cli.mjs): dist/src/cli/lvsd.js is a stub that runs it, because resolving and
+ * compiling dozens of ES modules was seconds of every start under emulation. So no top-level await here, and a use
+ * of import.meta anywhere below must be checked against the bundle's path (the script says how).
+ *
  * The hashbang gives V8 a 4 MB young-generation semi-space instead of 16 MB: the daemon's checks allocate
  * short-lived objects at a steady rate, and the young generation's size is most of what its RSS grows by
  * (`npm run bench -- checks` runs its engine with the flags of this line).

@@ -25,19 +25,19 @@ function lvsdPackageAbove(from: string): string | undefined {
 }
 
 /**
- * The addon directory as lvsadm's bundle knows it: scripts/bundle-lvsadm.mjs replaces this line with
- * the path from the bundle's directory, worked out at build time, so that a short command does not
- * search for the package at every start. Undefined everywhere else.
+ * The addon directory as the commands' bundles (lvsadm's, lvsd's) know it: scripts/bundle-cli.mjs replaces
+ * this line with the path from the bundle's directory, worked out at build time, so that a short command does
+ * not search for the package at every start. Undefined everywhere else.
  */
 const BUNDLED_ADDON_DIR: string | undefined = undefined;
 
 /** The directory holding the built addons. */
 function addonDir(): string {
-  const fromEnv = process.env['LVSD_ADDON_DIR'];
+  const fromEnv = process.env.LVSD_ADDON_DIR;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   if (BUNDLED_ADDON_DIR !== undefined) return BUNDLED_ADDON_DIR;
   const url = (import.meta as { url?: string }).url;
-  // A bundle may define import.meta.url as its __filename, a path (lvsadm's, scripts/bundle-lvsadm.mjs).
+  // A bundle may define import.meta.url as its __filename, a path (the commands', scripts/bundle-cli.mjs).
   const here = url === undefined || url === '' ? undefined : url.startsWith('file:') ? fileURLToPath(url) : url;
   const root = (here ? lvsdPackageAbove(dirname(here)) : undefined) ?? lvsdPackageAbove(process.cwd());
   if (root === undefined)
