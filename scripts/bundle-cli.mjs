@@ -6,10 +6,10 @@
  * lvsd by every `check`, by the tests and by each daemon start. Resolving, reading and compiling dozens of ES modules
  * is most of their start-up: in the kernel lab (qemu TCG, root over 9p) `lvsadm -v` took 2.6 s from the tsc output
  * and about 1 s bundled, with `node -e 0` at 0.5 s; loading lvsd's daemon modules (`lvsd run --help`) went from 9.3 s
- * to 6.4 s (medians of 12, another lab running), and most of what remains is the yaml and zod packages (about 1 s
- * and 1.5 s to require there). npm packages stay external and resolve from node_modules as before (but for the
- * `netlink` socket class, below); node built-ins that only some commands need are imported lazily by the sources
- * themselves, and so are lvsd's subcommands (./check.js, ./run.js, ./genhash.js: esbuild turns those dynamic imports
+ * to 6.4 s (medians of 12, another lab running); most of what remained were the yaml and zod packages (about 1 s
+ * and 1.5 s to require there), now in the bundle too. The other npm packages stay external and resolve from
+ * node_modules as before (but for the `netlink` socket class, below); node built-ins that only some commands need
+ * are imported lazily by the sources themselves, and so are lvsd's subcommands (./check.js, ./run.js, ./genhash.js: esbuild turns those dynamic imports
  * into requires of code that runs only when asked for). The rest of dist/ (the library modules and lvsd's subcommand
  * modules, which the tests import) keeps tsc's per-file output.
  *
@@ -157,7 +157,10 @@ async function bundle(name, outfile) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    packages: 'external',
+    // yaml and zod, pure JavaScript that every config load needs, go into the bundle: required from node_modules
+    // they took about 1 s and 1.5 s of each start in the kernel lab (some 170 files over 9p). The others stay
+    // external: pino (loaded by run only), undici (loaded lazily by https checks), netlink (see above).
+    external: ['pino', 'pino/*', 'undici', 'undici/*', 'netlink', 'netlink/*'],
     // createRequire() takes a path as well as a URL: no node:url at start-up. See IMPORT_META_USERS.
     define: { 'import.meta.url': '__filename' },
     // import() becomes require(): vm.Script code has no dynamic-import callback (and lvsd's lazily loaded subcommands
