@@ -265,19 +265,24 @@ describe('Director: health drives the kernel', () => {
   });
 });
 
+/** n services on 192.0.2.10 ports 1000.., each with real servers .11 and .12 checked (tcp) every second, no retry. */
+function tcpServices(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `s${i}`,
+    address: '192.0.2.10',
+    port: 1000 + i,
+    delay_loop: 1,
+    retry: 0,
+    real_servers: [
+      { address: '198.51.100.11', checks: [{ type: 'tcp' }] },
+      { address: '198.51.100.12', checks: [{ type: 'tcp' }] },
+    ],
+  }));
+}
+
 describe('Director: a storm of verdicts', () => {
   it('every server of 20 services fails at once: the whole result in the kernel, without reading it', async () => {
-    const services = Array.from({ length: 20 }, (_, i) => ({
-      name: `s${i}`,
-      address: '192.0.2.10',
-      port: 1000 + i,
-      delay_loop: 1,
-      retry: 0,
-      real_servers: [
-        { address: '198.51.100.11', checks: [{ type: 'tcp' }] },
-        { address: '198.51.100.12', checks: [{ type: 'tcp' }] },
-      ],
-    }));
+    const services = tcpServices(20);
     // Every check of .12 passes once (at start), then fails: all 20 verdicts come in the same turn.
     const t = setup(model({ virtual_servers: services }), { netlink: true, scripts: { '198.51.100.12': [PASS, FAIL] } });
     await t.director.start();
@@ -343,17 +348,7 @@ describe('Director: a storm of verdicts', () => {
   });
 
   it('after a failed op, verdicts read the kernel again until a full run has read it all', async () => {
-    const services = Array.from({ length: 3 }, (_, i) => ({
-      name: `s${i}`,
-      address: '192.0.2.10',
-      port: 1000 + i,
-      delay_loop: 1,
-      retry: 0,
-      real_servers: [
-        { address: '198.51.100.11', checks: [{ type: 'tcp' }] },
-        { address: '198.51.100.12', checks: [{ type: 'tcp' }] },
-      ],
-    }));
+    const services = tcpServices(3);
     // Every check of .11 passes once (at start), then fails.
     const t = setup(model({ virtual_servers: services }), { netlink: true, scripts: { '198.51.100.11': [PASS, FAIL] } });
     await t.director.start();
