@@ -66,6 +66,7 @@ function expectEnd(s: string, i: number): void {
   if (j < s.length && (s[j] !== '#' || j === i)) out();
 }
 
+const HEX_DIGITS = /^[0-9a-fA-F]+$/;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', n: '\n', t: '\t', r: '\r', '0': '\0', ' ': ' ' };
 
 /** A double-quoted scalar starting at s[i] and closing on the same line: [value, index after the quote]. */
@@ -86,7 +87,7 @@ function doubleQuoted(s: string, i: number): [string, number] {
     } else if (e === 'x' || e === 'u') {
       const n = e === 'x' ? 2 : 4;
       const hex = s.slice(b + 2, b + 2 + n);
-      if (!new RegExp(`^[0-9a-fA-F]{${n}}$`).test(hex)) out();
+      if (hex.length !== n || !HEX_DIGITS.test(hex)) out();
       const code = parseInt(hex, 16);
       if (code >= 0xd800 && code <= 0xdfff) out();
       value += String.fromCharCode(code);

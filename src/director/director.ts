@@ -155,6 +155,7 @@ export class Director {
     const table: DesiredTable = desiredTable(wanted, (vs) => snapshots.get(virtualServerKey(vs))?.pool);
     return {
       table,
+      configured: this.#byId,
       retired: this.#retired,
       draining: this.#draining,
       daemons: desiredDaemons(this.#config.lvs_sync_daemon, this.#followedMaster()),

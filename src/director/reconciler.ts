@@ -22,6 +22,8 @@ import { type DaemonMismatch, type DesiredDaemons, daemonMismatches, diffDaemons
 /** Everything the reconciler makes the kernel hold, read afresh at every run. */
 export interface DesiredState {
   readonly table: DesiredTable;
+  /** Every service the configuration has, by id (whatever `table` was limited to). */
+  readonly configured: ReadonlyMap<string, unknown>;
   /** Services lvsd owned that the configuration no longer has: deleted. */
   readonly retired: ReadonlyMap<string, ServiceKey>;
   readonly draining: ReadonlyMap<string, ReadonlyMap<string, Draining>>;
@@ -342,11 +344,12 @@ export class Reconciler {
    */
   async #fullSteps(ipvs: IpvsApi, acc: RunTally): Promise<void> {
     const services = await readOrLose('reading the table', () => ipvs.listServices());
-    const everything = this.#o.desired();
+    // Which services are lvsd's; each chunk's desired state is built when it is diffed.
+    const { configured, retired } = this.#o.desired(new Set());
     const byId = new Map(services.map((s) => [serviceKeyId(s.key), s]));
     const fresh = new Map<string, ObservedService>();
     for (const [id, service] of byId) {
-      if (everything.table.has(id) || everything.retired.has(id)) continue;
+      if (configured.has(id) || retired.has(id)) continue;
       fresh.set(id, { service, dests: [] });
       if (this.#foreignLogged.has(id)) continue;
       this.#foreignLogged.add(id);
@@ -354,7 +357,7 @@ export class Reconciler {
       this.#o.log.info({ vs: id }, 'IPVS service not in the configuration: left alone');
     }
     // Services to add or keep first, retired ones (deleted) last.
-    const ids = [...everything.table.keys(), ...[...everything.retired.keys()].filter((id) => !everything.table.has(id))];
+    const ids = [...configured.keys(), ...[...retired.keys()].filter((id) => !configured.has(id))];
     this.#fresh = { map: fresh, read: new Set() };
     try {
       for (let i = 0; i < ids.length; i += FULL_RUN_CHUNK) {

@@ -162,11 +162,12 @@ class TableLock {
 }
 
 const table = new TableLock();
-const LISTING_OPTIONS = new Set(['-L', '-l', '--list', '-S', '--save']);
+/** -L, -l, -S (alone or among other short options) and their long spellings. */
+const LISTING_OPTION = /^(?:--list|--save|-[A-Za-z]*[LlS])/;
 
 /** Whether a command lists the table (may dump several messages), so it must run alone. */
 function isListing(args) {
-  return args.some((a) => LISTING_OPTIONS.has(a) || /^-[A-Za-z]*[LlS]/.test(a));
+  return args.some((a) => LISTING_OPTION.test(a));
 }
 
 let nsCounter = 0;
